@@ -1,0 +1,52 @@
+"""The public site tree of the demo: an English home page and its French translation."""
+
+from django.db import transaction
+from wagtail.models import Locale, Page, Site
+
+from cms.models import HomePage
+
+HOME = {
+    "en": {
+        "title": "Ensemble",
+        "headline": "Cultural centres making things together across Europe",
+        "intro": (
+            "Ensemble is where the member centres of our network propose joint projects, find "
+            "partners in other countries, and where the secretariat reviews and funds them. Every "
+            "funded project is shown here, with what it made."
+        ),
+    },
+    "fr": {
+        "title": "Ensemble",
+        "slug": "accueil",
+        "headline": "Des centres culturels qui créent ensemble à travers l'Europe",
+        "intro": (
+            "Ensemble est l'espace où les centres membres de notre réseau proposent des projets "
+            "communs, trouvent des partenaires dans d'autres pays, et où le secrétariat les évalue "
+            "et les finance. Chaque projet financé est présenté ici, avec ce qu'il a produit."
+        ),
+    },
+}
+
+
+@transaction.atomic
+def ensure_site_tree():
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    french, _ = Locale.objects.get_or_create(language_code="fr")
+    home = HomePage.objects.filter(locale=english).first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's initial migration leaves a placeholder "Welcome" page: replace it.
+        for placeholder in root.get_children().exact_type(Page):
+            placeholder.delete()
+        home = root.add_child(instance=HomePage(slug="home", locale=english, **HOME["en"]))
+        home.save_revision().publish()
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Ensemble"},
+    )
+    if not HomePage.objects.filter(locale=french).exists():
+        translation = home.copy_for_translation(french)
+        for field, value in HOME["fr"].items():
+            setattr(translation, field, value)
+        translation.save_revision().publish()
+    return home

@@ -1,0 +1,36 @@
+from .calls import AwardCriterion, Call, CallKind, CallRules, CallTier
+from .finance import BudgetCategory, BudgetLine, Payment, PaymentKind
+from .joint_projects import JointProject, Partnership, PartnershipRole
+from .network import (
+    Centre,
+    Discipline,
+    Membership,
+    MembershipKind,
+    MembershipRole,
+    Network,
+    NetworkKind,
+    Theme,
+)
+
+__all__ = [
+    "AwardCriterion",
+    "BudgetCategory",
+    "BudgetLine",
+    "Call",
+    "CallKind",
+    "CallRules",
+    "CallTier",
+    "Centre",
+    "Discipline",
+    "JointProject",
+    "Membership",
+    "MembershipKind",
+    "MembershipRole",
+    "Network",
+    "NetworkKind",
+    "Partnership",
+    "PartnershipRole",
+    "Payment",
+    "PaymentKind",
+    "Theme",
+]
