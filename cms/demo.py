@@ -35,6 +35,8 @@ def ensure_site_tree():
     home = HomePage.objects.filter(locale=english).first()
     if home is None:
         root = Page.get_first_root_node()
+        if root is None:  # a flushed database (Wagtail's migration made the first one)
+            root = Page.add_root(instance=Page(title="Root", slug="root", locale=english))
         # Wagtail's initial migration leaves a placeholder "Welcome" page: replace it.
         for placeholder in root.get_children().exact_type(Page):
             placeholder.delete()

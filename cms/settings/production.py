@@ -6,7 +6,7 @@ Refuses to start without its secrets: SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, STORAGES, env
 
 DEBUG = False
 _missing = [
@@ -28,6 +28,13 @@ TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
+}
+
+# WhiteNoise serves the hashed, compressed static files straight after the security headers.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,13 +6,16 @@ from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0.00")
 
 
 def money_field(verbose_name, **kwargs):
     """EUR amount, two places, never negative."""
-    kwargs.setdefault("validators", [MinValueValidator(ZERO)])
+    kwargs.setdefault(
+        "validators", [MinValueValidator(ZERO, message=_("This amount cannot be negative."))]
+    )
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, **kwargs)
 
 
@@ -22,7 +25,10 @@ def rate_field(verbose_name, **kwargs):
         verbose_name,
         max_digits=5,
         decimal_places=4,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        validators=[
+            MinValueValidator(Decimal(0), message=_("A rate lies between 0 and 1 (e.g. 0.80).")),
+            MaxValueValidator(Decimal(1), message=_("A rate lies between 0 and 1 (e.g. 0.80).")),
+        ],
         **kwargs,
     )
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
+from workflow.fields import LifecycleModel
 from workflow.states import PartnershipState, ProjectState
 
 from ._fields import ZERO, money_field, private_storage
@@ -27,7 +28,7 @@ def validate_upload_size(file):
         )
 
 
-class JointProject(models.Model):
+class JointProject(LifecycleModel):
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="projects"
     )
@@ -150,7 +151,7 @@ class PartnershipRole(models.TextChoices):
     PARTNER = "partner", _("Partner")
 
 
-class Partnership(models.Model):
+class Partnership(LifecycleModel):
     """A centre's place in a joint project: its mandate, budget and agreement."""
 
     project = models.ForeignKey(JointProject, on_delete=models.CASCADE, related_name="partnerships")

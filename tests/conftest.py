@@ -1,0 +1,9 @@
+import pytest
+
+from cms.demo import ensure_site_tree
+
+
+@pytest.fixture
+def site_tree(db):
+    """The public site's home page in English and French, as seed_demo makes it."""
+    return ensure_site_tree()
