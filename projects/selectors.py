@@ -13,6 +13,10 @@ def centres_for_admin():
     )
 
 
+def calls_for_admin():
+    return Call.objects.select_related("network")
+
+
 def open_calls(at=None):
     at = at or timezone.now()
     return (

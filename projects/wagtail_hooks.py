@@ -51,10 +51,16 @@ class CentreViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
+class CallIndexView(IndexView):
+    def get_base_queryset(self):
+        return selectors.calls_for_admin()
+
+
 class CallViewSet(ModelViewSet):
     model = Call
     icon = "doc-full-inverse"
     url_prefix = "network/calls"
+    index_view_class = CallIndexView
     list_display = ["title", "kind", "network", "opens_at", "deadline", "budget"]
     list_filter = ["kind", "network"]
     search_fields = ["title"]

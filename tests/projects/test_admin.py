@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import (
+    CallFactory,
     CallTierFactory,
     CentreFactory,
     MembershipFactory,
@@ -144,6 +145,15 @@ def make_centres(count):
         MembershipFactory(centre=centre, user=UserFactory(username=f"staff-{count}-{index}"))
 
 
+def make_calls(count):
+    for _ in range(count):
+        CallTierFactory(call=CallFactory())
+
+
+def make_networks(count):
+    NetworkFactory.create_batch(count)
+
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -151,11 +161,15 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_the_centre_list_runs_a_fixed_number_of_queries(coordinator_client):
-    url = reverse("centre:index")
-    make_centres(3)
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [("centre:index", make_centres), ("call:index", make_calls), ("network:index", make_networks)],
+)
+def test_admin_lists_run_a_fixed_number_of_queries(coordinator_client, name, make):
+    url = reverse(name)
+    make(3)
+    count_queries(coordinator_client, url)  # warm per-process caches
     small = count_queries(coordinator_client, url)
-    make_centres(30)
+    make(30)
     large = count_queries(coordinator_client, url)
-    assert large == small, f"{small} queries for 3 centres, {large} for 33"
-    print(f"centre list: {small} queries for 3 centres, {large} for 33")
+    assert large == small, f"{small} queries for 3 rows, {large} for 33"
