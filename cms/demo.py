@@ -1,7 +1,15 @@
 """The public site tree of the demo: an English home page and its French translation."""
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.models import Locale, Page, Site
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+)
 
 from cms.models import HomePage
 
@@ -51,4 +59,34 @@ def ensure_site_tree():
         for field, value in HOME["fr"].items():
             setattr(translation, field, value)
         translation.save_revision().publish()
+    grant_coordinators_the_cms()
     return home
+
+
+PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+COLLECTION_PERMISSIONS = [
+    ("wagtailimages", ["add_image", "change_image", "choose_image"]),
+    ("wagtaildocs", ["add_document", "change_document", "choose_document"]),
+]
+
+
+def grant_coordinators_the_cms():
+    """Coordinators edit and publish every page, image and document of the public site."""
+    group, _ = Group.objects.get_or_create(name="Coordinators")
+    root = Page.get_first_root_node()
+    for codename in PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group,
+            page=root,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
+        )
+    collection = Collection.get_first_root_node() or Collection.add_root(name="Root")
+    for app_label, codenames in COLLECTION_PERMISSIONS:
+        for permission in Permission.objects.filter(
+            content_type__app_label=app_label, codename__in=codenames
+        ):
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=collection, permission=permission
+            )

@@ -173,3 +173,10 @@ def test_admin_lists_run_a_fixed_number_of_queries(coordinator_client, name, mak
     make(30)
     large = count_queries(coordinator_client, url)
     assert large == small, f"{small} queries for 3 rows, {large} for 33"
+
+
+def test_a_coordinator_edits_the_public_pages(coordinator_client, site_tree):
+    response = coordinator_client.get(reverse("wagtailadmin_pages:edit", args=[site_tree.pk]))
+    assert response.status_code == 200
+    response = coordinator_client.get(reverse("wagtailimages:add"))
+    assert response.status_code == 200
