@@ -16,3 +16,9 @@ class LifecycleModel(models.Model):
 
     def clean_fields(self, exclude=None):
         super().clean_fields(exclude={*(exclude or ()), "state"})
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # The protected field refuses the reload's setattr; let it be written afresh.
+        if fields is None or "state" in fields:
+            self.__dict__.pop("state", None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)

@@ -44,3 +44,20 @@ class PartnershipState(models.TextChoices):
     @classmethod
     def pending(cls):
         return [cls.INVITED, cls.REQUESTED]
+
+
+class ReviewState(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    SUBMITTED = "submitted", _("Submitted")
+    DECLINED = "declined", _("Declined (conflict of interest)")
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for changes")
+
+    @classmethod
+    def editable(cls):
+        return [cls.DRAFT, cls.RETURNED]

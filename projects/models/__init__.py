@@ -11,8 +11,10 @@ from .network import (
     NetworkKind,
     Theme,
 )
+from .reports import INDICATOR_FIELDS, Report, ReportAttachment, ReportCost, ReportKind
 
 __all__ = [
+    "INDICATOR_FIELDS",
     "AwardCriterion",
     "BudgetCategory",
     "BudgetLine",
@@ -32,5 +34,9 @@ __all__ = [
     "PartnershipRole",
     "Payment",
     "PaymentKind",
+    "Report",
+    "ReportAttachment",
+    "ReportCost",
+    "ReportKind",
     "Theme",
 ]

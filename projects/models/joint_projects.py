@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField
+from django_fsm import FSMField, transition
 
 from workflow.fields import LifecycleModel
 from workflow.states import PartnershipState, ProjectState
@@ -62,6 +62,7 @@ class JointProject(LifecycleModel):
         _("state"), max_length=30, choices=ProjectState, default=ProjectState.DRAFT, protected=True
     )
     awarded_amount = money_field(_("awarded grant (EUR)"), null=True, blank=True)
+    final_grant = money_field(_("final grant (EUR)"), null=True, blank=True)
     resubmission_date = models.DateTimeField(_("resubmit by"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -93,7 +94,9 @@ class JointProject(LifecycleModel):
         ]
 
     def __str__(self):
-        return self.acronym or self.title or f"#{self.pk}"
+        if self.title and self.acronym:
+            return f"{self.title} ({self.acronym})"
+        return self.title or self.acronym or f"#{self.pk}"
 
     def clean(self):
         super().clean()
@@ -144,6 +147,86 @@ class JointProject(LifecycleModel):
         if not total:
             return None
         return (self.requested_grant / total).quantize(Decimal("0.0001"))
+
+    # --- Lifecycle (PRODUCT.md §3.1). Transitions change fields only; the workflow service
+    # checks permissions and conditions, locks, saves, logs and notifies.
+    @transition(field=state, source=ProjectState.DRAFT, target=ProjectState.OPEN_FOR_PARTNERS)
+    def open_partner_search(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[ProjectState.DRAFT, ProjectState.OPEN_FOR_PARTNERS, ProjectState.CHANGES_REQUESTED],
+        target=ProjectState.SUBMITTED,
+    )
+    def submit(self):
+        self.resubmission_date = None
+
+    @transition(field=state, source=ProjectState.SUBMITTED, target=ProjectState.UNDER_REVIEW)
+    def start_review(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[ProjectState.SUBMITTED, ProjectState.UNDER_REVIEW],
+        target=ProjectState.CHANGES_REQUESTED,
+    )
+    def request_changes(self, *, resubmission_date):
+        self.resubmission_date = resubmission_date
+
+    @transition(field=state, source=ProjectState.UNDER_REVIEW, target=ProjectState.APPROVED)
+    def approve(self, *, awarded_amount):
+        self.awarded_amount = awarded_amount
+
+    @transition(
+        field=state,
+        source=[ProjectState.SUBMITTED, ProjectState.UNDER_REVIEW],
+        target=ProjectState.REJECTED,
+    )
+    def reject(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[
+            ProjectState.DRAFT,
+            ProjectState.OPEN_FOR_PARTNERS,
+            ProjectState.SUBMITTED,
+            ProjectState.UNDER_REVIEW,
+            ProjectState.CHANGES_REQUESTED,
+        ],
+        target=ProjectState.WITHDRAWN,
+    )
+    def withdraw(self):
+        pass
+
+    @transition(field=state, source=ProjectState.APPROVED, target=ProjectState.IN_PROGRESS)
+    def start(self):
+        pass
+
+    @transition(field=state, source=ProjectState.IN_PROGRESS, target=ProjectState.REPORTING)
+    def begin_reporting(self):
+        pass
+
+    @transition(field=state, source=ProjectState.REPORTING, target=ProjectState.REPORT_SUBMITTED)
+    def submit_report(self):
+        pass
+
+    @transition(field=state, source=ProjectState.REPORT_SUBMITTED, target=ProjectState.REPORTING)
+    def return_report(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[ProjectState.APPROVED, ProjectState.IN_PROGRESS, ProjectState.REPORTING],
+        target=ProjectState.TERMINATED,
+    )
+    def terminate(self, *, final_grant):
+        self.final_grant = final_grant
+
+    @transition(field=state, source=ProjectState.REPORT_SUBMITTED, target=ProjectState.COMPLETED)
+    def complete(self, *, final_grant):
+        self.final_grant = final_grant
 
 
 class PartnershipRole(models.TextChoices):
@@ -238,3 +321,25 @@ class Partnership(LifecycleModel):
     @property
     def requested_grant(self):
         return max(self.total_cost - self.own_contribution, ZERO)
+
+    # --- Lifecycle (PRODUCT.md §3.2); the creation (invite or request) is a service.
+    @transition(
+        field=state,
+        source=[PartnershipState.INVITED, PartnershipState.REQUESTED],
+        target=PartnershipState.CONFIRMED,
+    )
+    def accept(self):
+        pass
+
+    @transition(
+        field=state,
+        source=[PartnershipState.INVITED, PartnershipState.REQUESTED],
+        target=PartnershipState.DECLINED,
+    )
+    def decline(self):
+        pass
+
+    @transition(field=state, source=PartnershipState.CONFIRMED, target=PartnershipState.WITHDRAWN)
+    def withdraw(self):
+        self.agreement_accepted_at = None
+        self.agreement_accepted_by = None

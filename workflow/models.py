@@ -1,0 +1,191 @@
+"""The transition log, in-app notifications and proposal reviews."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+from workflow.fields import LifecycleModel
+from workflow.states import ReviewState
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class TransitionLog(models.Model):
+    """Every state change of every object. Append-only: rows are never changed or deleted."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("content_type", "object_id")
+    # The project the change belongs to (itself, or its partnership, review or report), so a
+    # project's timeline is one indexed query.
+    project = models.ForeignKey(
+        "projects.JointProject", on_delete=models.CASCADE, related_name="history", null=True
+    )
+    transition = models.CharField(_("transition"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=30)
+    to_state = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the system acted (scheduled work)."),
+    )
+    at = models.DateTimeField(_("at"), db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("transition log entry")
+        verbose_name_plural = _("transition log")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="log_subject_at"),
+            models.Index(fields=["project", "at"], name="log_project_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("The transition log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The transition log is append-only.")
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will be retried")
+    GAVE_UP = "gave_up", _("Failed, given up")
+    NONE = "none", _("No email")
+
+
+class Notification(models.Model):
+    """What a person is told, in the app and by email, in their own language."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(_("event"), max_length=60)
+    project = models.ForeignKey(
+        "projects.JointProject", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    log = models.ForeignKey(
+        TransitionLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    language = models.CharField(max_length=10, default="en")
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("message"))
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Idempotency key of scheduled reminders ("review-due:42:2027-01-10"): sent once.
+    dedupe_key = models.CharField(max_length=120, blank=True)
+    email_status = models.CharField(max_length=10, choices=EmailStatus, default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_error = models.TextField(blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["email_status", "email_next_attempt_at"], name="notification_outbox"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_reminder_once",
+            )
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class Review(LifecycleModel):
+    """An expert's review of one proposal: a score per award criterion."""
+
+    project = models.ForeignKey(
+        "projects.JointProject", on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    state = FSMField(
+        _("state"), max_length=20, choices=ReviewState, default=ReviewState.ASSIGNED, protected=True
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    comment = models.TextField(_("overall comment"), blank=True)
+    conflict_declared = models.BooleanField(_("conflict of interest declared"), default=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project", "assigned_at", "id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "reviewer"],
+                name="review_once_per_reviewer",
+                violation_error_message=_("This reviewer is already assigned to this proposal."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.project}"
+
+    @property
+    def weighted_score(self):
+        """Σ score × weight over the criteria (the review's total)."""
+        return sum((s.score * s.criterion.weight for s in self.scores.all()), 0)
+
+    # --- Lifecycle (PRODUCT.md §3.3)
+    @transition(field=state, source=ReviewState.ASSIGNED, target=ReviewState.SUBMITTED)
+    def submit(self, *, at):
+        self.submitted_at = at
+
+    @transition(field=state, source=ReviewState.ASSIGNED, target=ReviewState.DECLINED)
+    def decline(self):
+        self.conflict_declared = True
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        "projects.AwardCriterion", on_delete=models.PROTECT, related_name="scores"
+    )
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(0)])
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["review", "criterion__sort_order", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "criterion"], name="score_once_per_criterion"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"

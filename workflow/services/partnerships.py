@@ -1,0 +1,249 @@
+"""Partnerships: invitations, requests to join, answers, mandates, budgets, agreements."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workflow import permissions
+from workflow.conditions import Failure, TransitionInput
+from workflow.exceptions import ConditionsNotMet, NotPermitted, NotVisible, WrongState
+from workflow.notifications import notify
+from workflow.states import PartnershipState, ProjectState
+
+from . import _core
+from .projects import lock_project, project_is_editable_or_409
+
+AUTOMATIC_DECLINE = "Declined automatically: the proposal was submitted."
+
+
+def _lock(partnership_id, actor):
+    """Lock the project, then the partnership (always in that order: no deadlock)."""
+    from projects.models import Partnership
+
+    project_id = (
+        Partnership.objects.filter(pk=partnership_id).values_list("project_id", flat=True).first()
+    )
+    if project_id is None:
+        raise NotVisible("No such partnership.")
+    project = lock_project(project_id)
+    partnership = next((p for p in project.partnerships.all() if p.pk == int(partnership_id)), None)
+    if partnership is None or (
+        actor is not None and not permissions.can_view_project(actor, project)
+    ):
+        raise NotVisible("No such partnership.")
+    partnership = (
+        Partnership.objects.select_for_update(of=("self",))
+        .select_related("centre")
+        .get(pk=partnership.pk)
+    )
+    partnership.project = project
+    return project, partnership
+
+
+def partnership_available_transitions(*, partnership, user):
+    return _core.available_transitions(
+        partnership, allowed=lambda name: permissions.partnership_may(user, partnership, name)
+    )
+
+
+def partnership_transition(*, partnership_id, name, actor, comment=""):
+    data = TransitionInput(comment=comment or "")
+    with transaction.atomic():
+        project, partnership = _lock(partnership_id, actor)
+        method = _core.check(
+            kind="partnership",
+            obj=partnership,
+            name=name,
+            visible=True,
+            permitted=permissions.partnership_may(actor, partnership, name),
+            data=data,
+        )
+        log = _core.run(
+            obj=partnership, method=method, name=name, project=project, actor=actor, data=data
+        )
+        notify(
+            kind="partnership", name=name, obj=partnership, project=project, actor=actor, log=log
+        )
+    return partnership
+
+
+def decline_automatically(partnership, *, project, actor):
+    """Used inside the submit transaction; the project row is already locked."""
+    data = TransitionInput(comment=AUTOMATIC_DECLINE)
+    log = _core.run(
+        obj=partnership,
+        method=partnership.decline,
+        name="decline",
+        project=project,
+        actor=actor,
+        data=data,
+        payload={"automatic": True},
+    )
+    notify(
+        kind="partnership", name="decline", obj=partnership, project=project, actor=actor, log=log
+    )
+
+
+def _create(*, project_id, centre_id, actor, name, state, permitted, rules):
+    from projects.models import Centre, Partnership, PartnershipRole
+
+    with transaction.atomic():
+        project = lock_project(project_id)
+        if not permissions.can_view_project(actor, project) and not permissions.can_request_to_join(
+            actor, centre_id
+        ):
+            raise NotVisible("No such project.")
+        if not permitted(project):
+            raise NotPermitted("You may not add partners to this project.")
+        if not Centre.objects.filter(pk=centre_id).exists():
+            raise ValidationError({"centre": "No such centre."})
+        failed = [failure for rule in rules if (failure := rule(project, centre_id))]
+        if failed:
+            raise ConditionsNotMet(failed)
+        try:
+            with transaction.atomic():
+                partnership = Partnership.objects.create(
+                    project=project, centre_id=centre_id, role=PartnershipRole.PARTNER, state=state
+                )
+        except IntegrityError:  # a concurrent invitation of the same centre won
+            raise ConditionsNotMet([_already_partner_failure()]) from None
+        log = _core.write_log(
+            obj=partnership, project=project, name=name, from_state="", to_state=state, actor=actor
+        )
+        notify(
+            kind="partnership", name=name, obj=partnership, project=project, actor=actor, log=log
+        )
+    return partnership
+
+
+def _already_partner_failure():
+    return Failure(
+        "already_partner", _("This centre already takes part in the project, or was asked before.")
+    )
+
+
+def _already_partner(project, centre_id):
+    if any(p.centre_id == int(centre_id) for p in project.partnerships.all()):
+        return _already_partner_failure()
+
+
+def _project_locked(project, centre_id):
+    if project.state not in ProjectState.editable():
+        return Failure(
+            "project_locked",
+            _("The proposal is %(state)s: its partners can no longer change.")
+            % {"state": project.get_state_display()},
+        )
+
+
+def _not_open(project, centre_id):
+    if project.state != ProjectState.OPEN_FOR_PARTNERS:
+        return Failure("not_open", _("This proposal is not looking for partners."))
+
+
+def partnership_invite(*, project_id, centre_id, actor):
+    return _create(
+        project_id=project_id,
+        centre_id=centre_id,
+        actor=actor,
+        name="invite",
+        state=PartnershipState.INVITED,
+        permitted=lambda project: permissions.can_invite(actor, project),
+        rules=[_already_partner, _project_locked],
+    )
+
+
+def partnership_request(*, project_id, centre_id, actor):
+    return _create(
+        project_id=project_id,
+        centre_id=centre_id,
+        actor=actor,
+        name="request",
+        state=PartnershipState.REQUESTED,
+        permitted=lambda project: permissions.can_request_to_join(actor, centre_id),
+        rules=[_already_partner, _not_open],
+    )
+
+
+def partnership_sign_mandate(*, partnership_id, actor, declaration, file=None):
+    """A manager of the centre commits it to the proposal (optionally with a signed PDF)."""
+    if declaration is not True:
+        raise ValidationError({"declaration": "The declaration must be accepted (true)."})
+    with transaction.atomic():
+        project, partnership = _lock(partnership_id, actor)
+        if not permissions.can_manage_partnership(actor, partnership):
+            raise NotPermitted("Only a manager of this centre may sign its mandate.")
+        if partnership.state not in (*PartnershipState.pending(), PartnershipState.CONFIRMED):
+            raise WrongState(f"The partnership is {partnership.state}.", state=partnership.state)
+        project_is_editable_or_409(project)
+        partnership.mandate_signed_by = actor
+        partnership.mandate_signed_at = timezone.now()
+        if file is not None:
+            partnership.mandate_file = file
+            partnership.full_clean(exclude=["project", "centre", "own_contribution"])
+        partnership.save()
+        _core.write_log(
+            obj=partnership,
+            project=project,
+            name="sign_mandate",
+            from_state=partnership.state,
+            to_state=partnership.state,
+            actor=actor,
+            payload={"file": bool(file)},
+        )
+    return partnership
+
+
+def partnership_set_budget(*, partnership_id, actor, lines, own_contribution):
+    """Replace a partner's budget lines. Amounts are Decimals ≥ 0 (validated by the caller)."""
+    from projects.models import BudgetLine
+
+    with transaction.atomic():
+        project, partnership = _lock(partnership_id, actor)
+        if not permissions.can_edit_budget(actor, partnership):
+            raise NotPermitted("Only the centre or the lead may edit this budget.")
+        project_is_editable_or_409(project)
+        if own_contribution < 0 or any(line["amount"] < 0 for line in lines):
+            raise ValidationError("Amounts cannot be negative.")
+        partnership.budget_lines.all().delete()
+        BudgetLine.objects.bulk_create(
+            [
+                BudgetLine(
+                    partnership=partnership,
+                    category=line["category"],
+                    description=line.get("description", ""),
+                    amount=line["amount"],
+                )
+                for line in lines
+            ]
+        )
+        partnership.own_contribution = own_contribution
+        partnership.save(update_fields=["own_contribution"])
+    return partnership
+
+
+def partnership_accept_agreement(*, partnership_id, actor):
+    with transaction.atomic():
+        project, partnership = _lock(partnership_id, actor)
+        if not permissions.can_manage_partnership(actor, partnership):
+            raise NotPermitted("Only a manager of this centre may accept the grant agreement.")
+        if (
+            project.state != ProjectState.APPROVED
+            or partnership.state != PartnershipState.CONFIRMED
+        ):
+            raise WrongState(
+                "The grant agreement is accepted once the project is approved.", state=project.state
+            )
+        partnership.agreement_accepted_by = actor
+        partnership.agreement_accepted_at = timezone.now()
+        partnership.save(update_fields=["agreement_accepted_by", "agreement_accepted_at"])
+        _core.write_log(
+            obj=partnership,
+            project=project,
+            name="accept_agreement",
+            from_state=partnership.state,
+            to_state=partnership.state,
+            actor=actor,
+        )
+    return partnership

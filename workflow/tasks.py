@@ -1,0 +1,81 @@
+"""Background work: notification emails, sent after the commit and retried when they fail."""
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+
+from workflow.models import EmailStatus, Notification
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+FIRST_RETRY = timedelta(minutes=5)
+
+
+@task()
+def deliver_notification_email(notification_id):
+    return deliver(notification_id)
+
+
+def deliver(notification_id):
+    """Send one notification's email; on failure, record it and plan the next attempt."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
+            .filter(pk=notification_id, email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED])
+            .first()
+        )
+        if notification is None:  # sent already, or another worker has it
+            return EmailStatus.SENT
+        if not notification.recipient.email:
+            notification.email_status = EmailStatus.NONE
+            notification.save(update_fields=["email_status"])
+            return notification.email_status
+        notification.email_attempts += 1
+        try:
+            EmailMessage(
+                subject=notification.subject,
+                body=notification.body,
+                to=[notification.recipient.email],
+            ).send()
+        except Exception as error:  # any mailer failure: keep the notification, retry later
+            give_up = notification.email_attempts >= MAX_ATTEMPTS
+            notification.email_status = EmailStatus.GAVE_UP if give_up else EmailStatus.FAILED
+            notification.email_error = f"{type(error).__name__}: {error}"[:2000]
+            notification.email_next_attempt_at = (
+                None
+                if give_up
+                else timezone.now() + FIRST_RETRY * 2 ** (notification.email_attempts - 1)
+            )
+            logger.warning(
+                "notification email failed",
+                extra={"notification": notification.pk, "attempt": notification.email_attempts},
+            )
+        else:
+            notification.email_status = EmailStatus.SENT
+            notification.email_sent_at = timezone.now()
+            notification.email_error = ""
+            notification.email_next_attempt_at = None
+        notification.save(
+            update_fields=[
+                "email_status",
+                "email_attempts",
+                "email_error",
+                "email_sent_at",
+                "email_next_attempt_at",
+            ]
+        )
+        return notification.email_status
+
+
+def retry_failed_emails(*, now=None):
+    """Scheduled: send again every failed email whose next attempt is due."""
+    now = now or timezone.now()
+    due = Notification.objects.filter(
+        email_status=EmailStatus.FAILED, email_next_attempt_at__lte=now
+    ).values_list("pk", flat=True)
+    return [deliver(pk) for pk in list(due)]
