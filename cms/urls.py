@@ -56,6 +56,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include(accounts_patterns)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include("projects.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
 ]

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -13,6 +14,8 @@ from workflow.models import EmailStatus, Notification
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=5)
+# A pending email this old lost its task (worker or queue down): the scheduler sends it.
+STALE_PENDING = timedelta(minutes=15)
 
 
 @task()
@@ -29,8 +32,8 @@ def deliver(notification_id):
             .filter(pk=notification_id, email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED])
             .first()
         )
-        if notification is None:  # sent already, or another worker has it
-            return EmailStatus.SENT
+        if notification is None:  # sent already, or another worker has it now
+            return None
         if not notification.recipient.email:
             notification.email_status = EmailStatus.NONE
             notification.save(update_fields=["email_status"])
@@ -73,9 +76,12 @@ def deliver(notification_id):
 
 
 def retry_failed_emails(*, now=None):
-    """Scheduled: send again every failed email whose next attempt is due."""
+    """Scheduled: send again every failed email whose next attempt is due, and every pending
+    one whose task never ran."""
     now = now or timezone.now()
     due = Notification.objects.filter(
-        email_status=EmailStatus.FAILED, email_next_attempt_at__lte=now
+        Q(email_status=EmailStatus.FAILED, email_next_attempt_at__lte=now)
+        # Real time, not a simulated day: a just-created email is not stale.
+        | Q(email_status=EmailStatus.PENDING, created_at__lte=timezone.now() - STALE_PENDING)
     ).values_list("pk", flat=True)
     return [deliver(pk) for pk in list(due)]
