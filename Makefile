@@ -38,8 +38,10 @@ run: seed
 	@echo "Ensemble is serving on http://$(HOST):$(PORT)/ — demo logins in README.md"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# Two workers: the machines have two cores (pytest-xdist; each worker has its own test database).
+TEST_WORKERS ?= 2
 test: install
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest tests/e2e $(PYTEST_ARGS)

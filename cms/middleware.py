@@ -6,6 +6,7 @@ Wagtail's admin and the API docs bring their own inline scripts and styles, so t
 without the strict policy rather than with a loosened one everywhere.
 """
 
+from django.http import HttpResponseBadRequest
 from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -26,6 +27,7 @@ UNPREFIXED = (
     "/api/",
     "/admin/",
     "/accounts/",
+    "/workspace/",
     "/documents/",
     "/i18n/",
     "/healthz",
@@ -41,3 +43,18 @@ class SiteLocaleMiddleware(LocaleMiddleware):
             response.headers.setdefault("Content-Language", translation.get_language())
             return response
         return super().process_response(request, response)
+
+
+def reject_nul_bytes(get_response):
+    """A NUL character in the address or the query is never meaningful, and PostgreSQL refuses
+    it in text: answer 400 here rather than 500 in the database."""
+
+    def middleware(request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest("NUL characters are not allowed in the address.")
+        return get_response(request)
+
+    return middleware

@@ -55,6 +55,7 @@ accounts_patterns = [
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/", include(accounts_patterns)),
+    path("workspace/", include("projects.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("projects.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from projects.models import JointProject, Partnership, PartnershipRole
+from projects.models import JointProject, Partnership, PartnershipOrigin, PartnershipRole
 from workflow import permissions
 from workflow.exceptions import NotPermitted, NotVisible
 from workflow.services._core import write_log
@@ -56,6 +56,7 @@ def project_create(*, actor, call, lead_centre, title="", tier=None, **fields):
             centre=lead_centre,
             role=PartnershipRole.LEAD,
             state=PartnershipState.CONFIRMED,
+            origin=PartnershipOrigin.LEAD,
         )
         write_log(
             obj=project,

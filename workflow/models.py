@@ -142,7 +142,7 @@ class Review(LifecycleModel):
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["project", "assigned_at", "id"]
+        ordering = ["project_id", "assigned_at", "id"]
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         constraints = [
@@ -180,7 +180,7 @@ class ReviewScore(models.Model):
     comment = models.TextField(_("comment"), blank=True)
 
     class Meta:
-        ordering = ["review", "criterion__sort_order", "criterion_id"]
+        ordering = ["review_id", "criterion_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "criterion"], name="score_once_per_criterion"

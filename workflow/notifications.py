@@ -5,6 +5,8 @@ the commit: a transition that rolls back tells no one, and a failing mail server
 transition back (emails go through a background task and are retried).
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.conf import settings
@@ -85,9 +87,22 @@ SUBJECTS = {
 }
 
 
+_muted = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Transitions inside tell no one (demo data, data migrations)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def notify(*, kind, name, obj, project, actor, log):
     """Schedule the notifications of a transition for after the commit."""
-    if (kind, name) not in RECIPIENTS:
+    if (kind, name) not in RECIPIENTS or _muted.get():
         return
     transaction.on_commit(
         partial(
@@ -141,8 +156,17 @@ def language_of(user):
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def project_link(project):
-    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/workspace/projects/{project.pk}/"
+def project_link(project, recipient=None):
+    """Where the recipient works on the project: the admin for coordinators, else the workspace."""
+    from django.urls import reverse
+
+    from workflow.permissions import is_coordinator
+
+    if recipient is not None and is_coordinator(recipient):
+        path = reverse("jointproject:inspect", args=[project.pk])
+    else:
+        path = reverse("workspace:project", args=[project.pk])
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
 
 
 def render(event, *, recipient, project, obj, actor, log, extra=None):
@@ -156,7 +180,7 @@ def render(event, *, recipient, project, obj, actor, log, extra=None):
         "actor": (actor.get_full_name() or actor.username) if actor else "Ensemble",
         "comment": log.comment if log else "",
         "payload": log.payload if log else {},
-        "link": project_link(project),
+        "link": project_link(project, recipient),
         **(extra or {}),
     }
     with translation.override(language_of(recipient)):
@@ -192,7 +216,7 @@ def send_notifications(*, event, obj, project_id, actor_id, log_id):
                 language=language_of(person),
                 subject=subject[:300],
                 body=body,
-                url=project_link(project),
+                url=project_link(project, person),
             )
         )
     Notification.objects.bulk_create(notifications)

@@ -111,7 +111,7 @@ def partnership_may(user, partnership, name):
     """accept / decline / withdraw, as PRODUCT.md §3.2 says who."""
     roles = roles_of(user)
     project = partnership.project
-    invited = partnership.state == "invited"
+    invited = partnership.origin != "request"
     if name == "accept":
         # The side that did not ask answers: the invited centre, or the lead for a request.
         return (

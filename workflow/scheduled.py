@@ -168,7 +168,7 @@ def _remind(name, *, key, today, people, project, obj, extra):
                     language=language_of(person),
                     subject=subject[:300],
                     body=body,
-                    url=project_link(project),
+                    url=project_link(project, person),
                     dedupe_key=dedupe_key,
                 )
         except IntegrityError:  # a parallel run created it first

@@ -17,10 +17,9 @@ from projects.models import (
     Partnership,
     Payment,
     Report,
-    ReportCost,
     ReportKind,
 )
-from workflow.models import Notification, Review, ReviewScore, TransitionLog
+from workflow.models import Notification, Review, TransitionLog
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
 
@@ -328,14 +327,17 @@ class ReviewAssignSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True)
 
 
-class ScoreSerializer(serializers.ModelSerializer):
-    criterion = serializers.IntegerField()
+class ScoreSerializer(serializers.Serializer):
+    """A score in and out: the criterion by id."""
+
+    criterion = serializers.IntegerField(source="criterion_id")
     score = serializers.IntegerField(min_value=0, max_value=1000)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
-    class Meta:
-        model = ReviewScore
-        fields = ["criterion", "score", "comment"]
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        value["criterion"] = value.pop("criterion_id")  # the services' shape
+        return value
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -372,16 +374,19 @@ class ReviewUpdateSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
 
-class ReportCostSerializer(serializers.ModelSerializer):
-    partnership = serializers.IntegerField()
+class ReportCostSerializer(serializers.Serializer):
+    """A partner's actual costs in and out: the partnership by id."""
+
+    partnership = serializers.IntegerField(source="partnership_id")
     amount = serializers.DecimalField(**MONEY)
     accepted_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, read_only=True, allow_null=True
     )
 
-    class Meta:
-        model = ReportCost
-        fields = ["partnership", "amount", "accepted_amount"]
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        value["partnership"] = value.pop("partnership_id")  # the services' shape
+        return value
 
 
 class OutputSerializer(serializers.Serializer):

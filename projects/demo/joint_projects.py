@@ -14,6 +14,7 @@ from projects.models import (
     CallTier,
     JointProject,
     Partnership,
+    PartnershipOrigin,
     PartnershipRole,
     Payment,
     PaymentKind,
@@ -21,6 +22,7 @@ from projects.models import (
 from workflow.states import PartnershipState, ProjectState
 
 from .data import PROJECT_TITLE_WORDS
+from .stories import STORIES_PER_SCALE
 
 PROJECTS_PER_SCALE = 400
 BATCH = 2000
@@ -122,14 +124,10 @@ def project_spec(j, centre_count):
     rng = random.Random(f"project-{k}")
     state = STATE_CYCLE[k % len(STATE_CYCLE)]
     size = 2 + k % 3
-    if j < len(STATE_CYCLE):
-        # The demo users' own projects: the lead's centre leads one in every state, with the
-        # two partner users' centres on board.
-        lead, partners = 0, [1, 2, 3, 4]
-    elif j == len(STATE_CYCLE):
-        lead, partners = 1, [3, 0, 4, 5]  # a draft inviting the lead's centre
+    if j == len(STATE_CYCLE):
+        lead, partners = 1, [3, 0, 4, 5]  # a draft inviting the demo lead's centre
     elif j == len(STATE_CYCLE) + 1:
-        lead, partners = 2, [4, 5, 0, 6]  # the lead's centre asked to join
+        lead, partners = 2, [4, 5, 0, 6]  # the demo lead's centre asked to join
     else:
         lead = (j * 7) % centre_count
         partners = [(lead + offset) % centre_count for offset in (1, 2, 3, 4)]
@@ -174,7 +172,12 @@ def ensure_projects(count, centres, managers, calls, themes, now, progress):
     tiers = {}
     for tier in CallTier.objects.filter(call__in=calls.values()):
         tiers.setdefault(tier.call_id, {})[tier.name] = tier
-    specs = [project_spec(j, len(centres)) for j in range(count)]
+    # The first STORIES_PER_SCALE of every 400 are told through the services (stories.py).
+    specs = [
+        project_spec(j, len(centres))
+        for j in range(count)
+        if j % PROJECTS_PER_SCALE >= STORIES_PER_SCALE
+    ]
     existing = set(JointProject.objects.values_list("slug", flat=True))
     missing = [spec for spec in specs if spec["slug"] not in existing]
     today = now.date()
@@ -279,6 +282,13 @@ def _create_project_batch(batch, centres, managers, calls, tiers, themes, now, t
                     centre=centre,
                     role=role,
                     state=pstate,
+                    origin=(
+                        PartnershipOrigin.LEAD
+                        if role == PartnershipRole.LEAD
+                        else PartnershipOrigin.REQUEST
+                        if pstate == PartnershipState.REQUESTED
+                        else PartnershipOrigin.INVITATION
+                    ),
                     own_contribution=own,
                     mandate_signed_by_id=managers.get(centre.pk) if confirmed else None,
                     mandate_signed_at=signed_at if confirmed else None,

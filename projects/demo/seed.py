@@ -34,6 +34,7 @@ from projects.models import (
 
 from .data import COUNTRIES, DISCIPLINES, INTERNATIONAL_ASSOCIATION, THEMES
 from .joint_projects import PROJECTS_PER_SCALE, ensure_projects
+from .stories import tell_stories
 
 DEMO_PASSWORD = "ensemble-demo"
 CENTRES_PER_SCALE = 60
@@ -360,4 +361,15 @@ def seed_demo(*, scale=1, now=None, progress=None):
         PROJECTS_PER_SCALE * scale, centres, managers, calls, themes, now, progress
     ).items():
         report.add(name, count)
+    for unit in range(scale):
+        told = tell_stories(
+            unit=unit,
+            centres=centres,
+            managers=managers,
+            demo_users=demo_users,
+            calls=calls,
+            now=now,
+        )
+        report.add("projects told through the services", told)
+        progress("stories", unit + 1, scale)
     return report

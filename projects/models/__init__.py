@@ -1,6 +1,6 @@
 from .calls import AwardCriterion, Call, CallKind, CallRules, CallTier
 from .finance import BudgetCategory, BudgetLine, Payment, PaymentKind
-from .joint_projects import JointProject, Partnership, PartnershipRole
+from .joint_projects import JointProject, Partnership, PartnershipOrigin, PartnershipRole
 from .network import (
     Centre,
     Discipline,
@@ -31,6 +31,7 @@ __all__ = [
     "Network",
     "NetworkKind",
     "Partnership",
+    "PartnershipOrigin",
     "PartnershipRole",
     "Payment",
     "PaymentKind",

@@ -25,7 +25,7 @@ class BudgetLine(models.Model):
     amount = money_field(_("amount (EUR)"))
 
     class Meta:
-        ordering = ["partnership", "category", "id"]
+        ordering = ["partnership_id", "category", "id"]
         verbose_name = _("budget line")
         verbose_name_plural = _("budget lines")
         constraints = [
@@ -55,7 +55,7 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["project", "due_date", "id"]
+        ordering = ["project_id", "due_date", "id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         constraints = [

@@ -234,6 +234,12 @@ class PartnershipRole(models.TextChoices):
     PARTNER = "partner", _("Partner")
 
 
+class PartnershipOrigin(models.TextChoices):
+    LEAD = "lead", _("Lead centre")
+    INVITATION = "invitation", _("Invited by the lead")
+    REQUEST = "request", _("Asked to join")
+
+
 class Partnership(LifecycleModel):
     """A centre's place in a joint project: its mandate, budget and agreement."""
 
@@ -250,6 +256,10 @@ class Partnership(LifecycleModel):
         choices=PartnershipState,
         default=PartnershipState.INVITED,
         protected=True,
+    )
+    # Who asked whom decides who answers: the invited centre, or the lead for a request.
+    origin = models.CharField(
+        _("origin"), max_length=12, choices=PartnershipOrigin, default=PartnershipOrigin.INVITATION
     )
     own_contribution = money_field(_("own contribution (EUR)"), default=ZERO)
     mandate_signed_by = models.ForeignKey(
@@ -272,7 +282,7 @@ class Partnership(LifecycleModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["project", "-role", "id"]
+        ordering = ["project_id", "-role", "id"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [

@@ -184,7 +184,7 @@ class Membership(models.Model):
     panels = [FieldRowPanel([FieldPanel("user"), FieldPanel("role")])]
 
     class Meta:
-        ordering = ["centre", "user"]
+        ordering = ["centre_id", "user_id"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [

@@ -46,7 +46,7 @@ class Report(LifecycleModel):
     decided_at = models.DateTimeField(_("accepted or returned at"), null=True, blank=True)
 
     class Meta:
-        ordering = ["project", "created_at", "id"]
+        ordering = ["project_id", "created_at", "id"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = [
@@ -115,7 +115,7 @@ class ReportCost(models.Model):
     accepted_amount = money_field(_("accepted costs (EUR)"), null=True, blank=True)
 
     class Meta:
-        ordering = ["report", "partnership"]
+        ordering = ["report_id", "partnership_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "partnership"],

@@ -77,3 +77,10 @@ def test_an_unknown_page_is_a_friendly_404(client, site_tree):
 
 def test_health_check(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/projects/?q=a%00", "/api/v1/centres/?country=%00", "/en/?x%00=1"]
+)
+def test_nul_characters_in_the_query_are_refused_with_400(client, site_tree, url):
+    assert client.get(url).status_code == 400

@@ -86,7 +86,7 @@ def decline_automatically(partnership, *, project, actor):
 
 
 def _create(*, project_id, centre_id, actor, name, state, permitted, rules):
-    from projects.models import Centre, Partnership, PartnershipRole
+    from projects.models import Centre, Partnership, PartnershipOrigin, PartnershipRole
 
     with transaction.atomic():
         project = lock_project(project_id)
@@ -104,7 +104,13 @@ def _create(*, project_id, centre_id, actor, name, state, permitted, rules):
         try:
             with transaction.atomic():
                 partnership = Partnership.objects.create(
-                    project=project, centre_id=centre_id, role=PartnershipRole.PARTNER, state=state
+                    project=project,
+                    centre_id=centre_id,
+                    role=PartnershipRole.PARTNER,
+                    state=state,
+                    origin=PartnershipOrigin.REQUEST
+                    if name == "request"
+                    else PartnershipOrigin.INVITATION,
                 )
         except IntegrityError:  # a concurrent invitation of the same centre won
             raise ConditionsNotMet([_already_partner_failure()]) from None

@@ -1,0 +1,28 @@
+"""The workspace of members, partners and reviewers (PRODUCT.md §6: under /workspace/)."""
+
+from django.urls import path
+
+from projects import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path(
+        "projects/<int:pk>/transitions/<slug:name>/",
+        views.project_transition,
+        name="project_transition",
+    ),
+    path(
+        "partnerships/<int:pk>/transitions/<slug:name>/",
+        views.partnership_transition,
+        name="partnership_transition",
+    ),
+    path("partnerships/<int:pk>/mandate/", views.partnership_mandate, name="partnership_mandate"),
+    path(
+        "partnerships/<int:pk>/agreement/",
+        views.partnership_agreement,
+        name="partnership_agreement",
+    ),
+]
