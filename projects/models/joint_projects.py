@@ -75,6 +75,8 @@ class JointProject(LifecycleModel):
         verbose_name = _("joint project")
         verbose_name_plural = _("joint projects")
         indexes = [
+            # Lists are newest first: the index serves their ORDER BY … LIMIT.
+            models.Index(fields=["-created_at", "-id"], name="project_newest_first"),
             models.Index(fields=["state", "call"], name="project_state_call"),
             models.Index(fields=["lead_centre", "state"], name="project_lead_state"),
         ]
