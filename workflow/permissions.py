@@ -48,12 +48,6 @@ def roles_of(user):
     return cached
 
 
-def forget_roles(user):
-    """After a membership or group change within the same request."""
-    if hasattr(user, "_ensemble_roles"):
-        del user._ensemble_roles
-
-
 # --- Predicates -----------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 
-from workflow.models import Notification, Review, ReviewScore, TransitionLog
+from workflow.models import Review, ReviewScore, TransitionLog
 from workflow.states import PartnershipState, ProjectState, ReviewState
 
 TWO_PLACES = Decimal("0.01")
@@ -133,7 +133,3 @@ def project_history(project):
     return (
         TransitionLog.objects.filter(project=project).select_related("actor").order_by("at", "id")
     )
-
-
-def inbox(user):
-    return Notification.objects.filter(recipient=user).select_related("project")

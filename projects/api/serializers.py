@@ -19,9 +19,22 @@ from projects.models import (
     Report,
     ReportKind,
 )
+from workflow import services
 from workflow.models import Notification, Review, TransitionLog
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+class AvailableTransitions(serializers.Field):
+    """The transitions the requesting user may run on the object now."""
+
+    def __init__(self, available, **kwargs):
+        self.available = available
+        super().__init__(read_only=True, source="*", **kwargs)
+
+    def to_representation(self, obj):
+        return self.available(obj, self.context["request"].user)
 
 
 class TierSerializer(serializers.ModelSerializer):
@@ -129,7 +142,9 @@ class PartnershipSerializer(serializers.ModelSerializer):
     requested_grant = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     mandate_signed = serializers.BooleanField(read_only=True)
     agreement_accepted = serializers.BooleanField(read_only=True)
-    available_transitions = serializers.SerializerMethodField()
+    available_transitions = AvailableTransitions(
+        lambda obj, user: services.partnership_available_transitions(partnership=obj, user=user)
+    )
 
     class Meta:
         model = Partnership
@@ -150,14 +165,6 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "requested_grant",
             "available_transitions",
         ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_available_transitions(self, partnership):
-        from workflow.services import partnership_available_transitions
-
-        return partnership_available_transitions(
-            partnership=partnership, user=self.context["request"].user
-        )
 
 
 class PartnershipDetailSerializer(PartnershipSerializer):
@@ -230,7 +237,9 @@ class ProjectListSerializer(serializers.ModelSerializer):
 
 class ProjectDetailSerializer(ProjectListSerializer):
     partnerships = PartnershipSerializer(many=True, read_only=True)
-    available_transitions = serializers.SerializerMethodField()
+    available_transitions = AvailableTransitions(
+        lambda obj, user: services.project_available_transitions(project=obj, user=user)
+    )
     history = HistorySerializer(many=True, read_only=True)
     payments = PaymentSerializer(many=True, read_only=True)
 
@@ -246,12 +255,6 @@ class ProjectDetailSerializer(ProjectListSerializer):
             "history",
             "payments",
         ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_available_transitions(self, project):
-        from workflow.services import project_available_transitions
-
-        return project_available_transitions(project=project, user=self.context["request"].user)
 
 
 class ProjectWriteSerializer(serializers.ModelSerializer):
@@ -344,7 +347,9 @@ class ReviewSerializer(serializers.ModelSerializer):
     reviewer = serializers.CharField(source="reviewer.username", read_only=True)
     scores = ScoreSerializer(many=True, read_only=True)
     project_title = serializers.CharField(source="project.title", read_only=True)
-    available_transitions = serializers.SerializerMethodField()
+    available_transitions = AvailableTransitions(
+        lambda obj, user: services.review_available_transitions(review=obj, user=user)
+    )
 
     class Meta:
         model = Review
@@ -361,12 +366,6 @@ class ReviewSerializer(serializers.ModelSerializer):
             "submitted_at",
             "available_transitions",
         ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_available_transitions(self, review):
-        from workflow.services import review_available_transitions
-
-        return review_available_transitions(review=review, user=self.context["request"].user)
 
 
 class ReviewUpdateSerializer(serializers.Serializer):
@@ -414,7 +413,9 @@ class IndicatorsSerializer(serializers.Serializer):
 
 class ReportSerializer(serializers.ModelSerializer):
     costs = ReportCostSerializer(many=True, read_only=True)
-    available_transitions = serializers.SerializerMethodField()
+    available_transitions = AvailableTransitions(
+        lambda obj, user: services.report_available_transitions(report=obj, user=user)
+    )
 
     class Meta:
         model = Report
@@ -430,12 +431,6 @@ class ReportSerializer(serializers.ModelSerializer):
             "decided_at",
             "available_transitions",
         ]
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_available_transitions(self, report):
-        from workflow.services import report_available_transitions
-
-        return report_available_transitions(report=report, user=self.context["request"].user)
 
 
 class ReportCreateSerializer(serializers.Serializer):

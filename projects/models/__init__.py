@@ -11,10 +11,9 @@ from .network import (
     NetworkKind,
     Theme,
 )
-from .reports import INDICATOR_FIELDS, Report, ReportAttachment, ReportCost, ReportKind
+from .reports import Report, ReportAttachment, ReportCost, ReportKind
 
 __all__ = [
-    "INDICATOR_FIELDS",
     "AwardCriterion",
     "BudgetCategory",
     "BudgetLine",

@@ -18,18 +18,6 @@ class ReportKind(models.TextChoices):
     FINAL = "final", _("Final report")
 
 
-# The indicators a report carries (PRODUCT.md §2), with their JSON shape.
-INDICATOR_FIELDS = {
-    "events": int,  # public events held
-    "audience": dict,  # {"FR": 1200, "BE": 300}: attendance per country
-    "artists": int,  # artists involved
-    "participants": int,  # participants involved
-    "travellers": int,  # people who travelled between partners
-    "volunteers": int,
-    "outputs": list,  # [{"title": "…", "url": "https://…"}]
-}
-
-
 class Report(LifecycleModel):
     project = models.ForeignKey(JointProject, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind, default=ReportKind.FINAL)
@@ -37,6 +25,8 @@ class Report(LifecycleModel):
         _("state"), max_length=20, choices=ReportState, default=ReportState.DRAFT, protected=True
     )
     narrative = models.TextField(_("narrative"), blank=True)
+    # {"events", "audience" (per country code), "artists", "participants", "travellers",
+    # "volunteers", "outputs": [{"title", "url"}]}: validated by the API's IndicatorsSerializer.
     indicators = models.JSONField(_("indicators"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
