@@ -168,7 +168,7 @@ def _tier_for(call, partner_count, tiers):
     return tiers[call.pk][name]
 
 
-def ensure_projects(count, centres, managers, calls, themes, now, progress):
+def ensure_projects(count, centres, managers, calls, themes, now, progress, *, coordinator_id):
     tiers = {}
     for tier in CallTier.objects.filter(call__in=calls.values()):
         tiers.setdefault(tier.call_id, {})[tier.name] = tier
@@ -189,6 +189,7 @@ def ensure_projects(count, centres, managers, calls, themes, now, progress):
             _create_project_batch(
                 batch, centres, managers, calls, tiers, themes, now, today, totals
             )
+            _write_histories(batch_projects(batch), managers, coordinator_id, now)
         progress("projects", min(start + batch_size, len(missing)), len(missing))
     return totals
 
@@ -361,7 +362,91 @@ def _create_project_batch(batch, centres, managers, calls, tiers, themes, now, t
     ]
     BudgetLine.objects.bulk_create(budget_lines, batch_size=BATCH)
     Payment.objects.bulk_create(payments)
+    for spec, project in zip(batch, projects, strict=True):
+        spec["project"] = project
     totals["projects"] += len(projects)
     totals["partnerships"] += len(partnerships)
     totals["budget_lines"] += len(budget_lines)
     totals["payments"] += len(payments)
+
+
+# The path each state was reached by, for the bulk projects' timelines: (transition, from, to).
+_MAIN = [
+    ("submit", "draft", "submitted"),
+    ("start_review", "submitted", "under_review"),
+    ("approve", "under_review", "approved"),
+    ("start", "approved", "in_progress"),
+    ("begin_reporting", "in_progress", "reporting"),
+    ("submit_report", "reporting", "report_submitted"),
+    ("complete", "report_submitted", "completed"),
+]
+_UP_TO = {step[2]: _MAIN[: index + 1] for index, step in enumerate(_MAIN)}
+PATHS = {
+    ProjectState.DRAFT: [],
+    ProjectState.OPEN_FOR_PARTNERS: [("open_partner_search", "draft", "open_for_partners")],
+    ProjectState.WITHDRAWN: [("withdraw", "draft", "withdrawn")],
+    ProjectState.CHANGES_REQUESTED: [
+        *_UP_TO["under_review"],
+        ("request_changes", "under_review", "changes_requested"),
+    ],
+    ProjectState.REJECTED: [*_UP_TO["under_review"], ("reject", "under_review", "rejected")],
+    ProjectState.TERMINATED: [*_UP_TO["in_progress"], ("terminate", "in_progress", "terminated")],
+    **{ProjectState(state): path for state, path in _UP_TO.items()},
+}
+COORDINATOR_TRANSITIONS = {
+    "start_review",
+    "approve",
+    "start",
+    "request_changes",
+    "reject",
+    "terminate",
+    "complete",
+}
+COMMENTS = {
+    "request_changes": "Please detail the budget of the touring programme.",
+    "reject": "The European dimension is not developed enough.",
+    "terminate": "The partners agreed to end the project early.",
+}
+
+
+def batch_projects(batch):
+    return [spec["project"] for spec in batch]
+
+
+def _write_histories(projects, managers, coordinator_id, now):
+    """A timeline for each bulk project: its creation and the transitions that led to its state,
+    spread between the call's opening and today."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from workflow.models import TransitionLog
+
+    content_type = ContentType.objects.get_for_model(JointProject)
+    rows = []
+    for project in projects:
+        path = [("create", "", "draft"), *PATHS[project.state]]
+        start = project.call.opens_at + timedelta(days=3)
+        end = min(now - timedelta(hours=1), start + timedelta(days=30 * len(path)))
+        step = (end - start) / max(len(path), 1)
+        lead_manager = managers.get(project.lead_centre_id)
+        for index, (name, source, target) in enumerate(path):
+            actor = (
+                None
+                if name == "begin_reporting"
+                else coordinator_id
+                if name in COORDINATOR_TRANSITIONS
+                else lead_manager
+            )
+            rows.append(
+                TransitionLog(
+                    content_type=content_type,
+                    object_id=project.pk,
+                    project=project,
+                    transition=name,
+                    from_state=source,
+                    to_state=target,
+                    actor_id=actor,
+                    at=start + step * index,
+                    comment=COMMENTS.get(name, ""),
+                )
+            )
+    TransitionLog.objects.bulk_create(rows, batch_size=BATCH)

@@ -358,7 +358,14 @@ def seed_demo(*, scale=1, now=None, progress=None):
     managers, created = ensure_centre_managers(centres, demo_users, progress)
     report.add("users", created)
     for name, count in ensure_projects(
-        PROJECTS_PER_SCALE * scale, centres, managers, calls, themes, now, progress
+        PROJECTS_PER_SCALE * scale,
+        centres,
+        managers,
+        calls,
+        themes,
+        now,
+        progress,
+        coordinator_id=demo_users["coordinator"].pk,
     ).items():
         report.add(name, count)
     for unit in range(scale):

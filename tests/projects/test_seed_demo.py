@@ -65,6 +65,39 @@ def test_the_demo_network_matches_the_spec():
     assert Centre.objects.filter(name="Maison de la culture de Lyon", country="FR").exists()
     assert not Centre.objects.filter(name__regex=r"^Centre \\d+$").exists()
     assert Payment.objects.exists()
+    # Every project has a timeline that ends in its state.
+    assert not JointProject.objects.filter(history__isnull=True).exists()
+    for project in JointProject.objects.exclude(state=ProjectState.DRAFT)[:50]:
+        assert (
+            project.history.filter(content_type__model="jointproject").last().to_state
+            == project.state
+        )
+
+
+def test_the_demo_users_projects_went_through_the_services():
+    from workflow.models import Review
+
+    seed()
+    lead_centre = Membership.objects.get(user__username="lead").centre
+    completed = JointProject.objects.get(lead_centre=lead_centre, acronym="CROSS")
+    transitions = list(
+        completed.history.filter(content_type__model="jointproject").values_list(
+            "transition", flat=True
+        )
+    )
+    assert transitions == [
+        "create",
+        "submit",
+        "start_review",
+        "approve",
+        "start",
+        "begin_reporting",
+        "submit_report",
+        "complete",
+    ]
+    assert Review.objects.filter(project=completed, state="submitted").count() == 2
+    assert completed.payments.count() == 2  # pre-financing and balance
+    assert completed.reports.get().state == "accepted"
 
 
 def test_the_demo_users_and_their_roles():
