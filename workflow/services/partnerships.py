@@ -12,32 +12,17 @@ from workflow.notifications import notify
 from workflow.states import PartnershipState, ProjectState
 
 from . import _core
-from .projects import lock_project, project_is_editable_or_409
+from .projects import lock_part, lock_project, project_is_editable_or_409
 
 AUTOMATIC_DECLINE = "Declined automatically: the proposal was submitted."
 
 
 def _lock(partnership_id, actor):
-    """Lock the project, then the partnership (always in that order: no deadlock)."""
     from projects.models import Partnership
 
-    project_id = (
-        Partnership.objects.filter(pk=partnership_id).values_list("project_id", flat=True).first()
-    )
-    if project_id is None:
+    project, partnership = lock_part(Partnership, partnership_id, related=["centre"])
+    if project is None or (actor is not None and not permissions.can_view_project(actor, project)):
         raise NotVisible("No such partnership.")
-    project = lock_project(project_id)
-    partnership = next((p for p in project.partnerships.all() if p.pk == int(partnership_id)), None)
-    if partnership is None or (
-        actor is not None and not permissions.can_view_project(actor, project)
-    ):
-        raise NotVisible("No such partnership.")
-    partnership = (
-        Partnership.objects.select_for_update(of=("self",))
-        .select_related("centre")
-        .get(pk=partnership.pk)
-    )
-    partnership.project = project
     return project, partnership
 
 

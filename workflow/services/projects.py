@@ -32,6 +32,22 @@ def lock_project(project_id):
     return project
 
 
+def lock_part(model, pk, *, related=()):
+    """Lock a part of a project (partnership, review, report): its project first, then its own
+    row, always in that order so two services never deadlock. Returns (project, part), or
+    (None, None) when there is no such part."""
+    project_id = model.objects.filter(pk=pk).values_list("project_id", flat=True).first()
+    if project_id is None:
+        return None, None
+    project = lock_project(project_id)
+    parts = model.objects.select_for_update(of=("self",))
+    if related:
+        parts = parts.select_related(*related)
+    part = parts.get(pk=pk)
+    part.project = project
+    return project, part
+
+
 def project_available_transitions(*, project, user):
     return _core.available_transitions(
         project, allowed=lambda name: permissions.can_run_project_transition(user, project, name)

@@ -12,7 +12,7 @@ from workflow.notifications import notify
 from workflow.states import PartnershipState, ProjectState
 
 from . import _core
-from .projects import lock_project, project_transition
+from .projects import lock_part, lock_project, project_transition
 
 REPORTING_STATES = [ProjectState.IN_PROGRESS, ProjectState.REPORTING]
 # The final report's transitions are the project's: one service call moves both.
@@ -43,14 +43,9 @@ def report_create(*, project_id, actor, kind):
 def _lock_report(report_id, actor):
     from projects.models import Report
 
-    project_id = Report.objects.filter(pk=report_id).values_list("project_id", flat=True).first()
-    if project_id is None:
+    project, report = lock_part(Report, report_id)
+    if project is None or (actor is not None and not permissions.can_view_project(actor, project)):
         raise NotVisible("No such report.")
-    project = lock_project(project_id)
-    if actor is not None and not permissions.can_view_project(actor, project):
-        raise NotVisible("No such report.")
-    report = Report.objects.select_for_update(of=("self",)).get(pk=report_id)
-    report.project = project
     return project, report
 
 

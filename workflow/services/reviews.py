@@ -13,7 +13,7 @@ from workflow.notifications import notify
 from workflow.states import ProjectState, ReviewState
 
 from . import _core
-from .projects import lock_project
+from .projects import lock_part, lock_project
 
 REVIEWABLE = [ProjectState.SUBMITTED, ProjectState.UNDER_REVIEW]
 
@@ -69,14 +69,13 @@ def review_assign(*, project_id, reviewer, actor, due_date=None):
 
 
 def _lock_review(review_id, actor):
-    project_id = Review.objects.filter(pk=review_id).values_list("project_id", flat=True).first()
-    if project_id is None:
+    project, review = lock_part(Review, review_id)
+    if (
+        project is None
+        or actor is None
+        or (review.reviewer_id != actor.pk and not permissions.is_coordinator(actor))
+    ):
         raise NotVisible("No such review.")
-    project = lock_project(project_id)
-    review = Review.objects.select_for_update(of=("self",)).get(pk=review_id)
-    if actor is None or (review.reviewer_id != actor.pk and not permissions.is_coordinator(actor)):
-        raise NotVisible("No such review.")
-    review.project = project
     return project, review
 
 
