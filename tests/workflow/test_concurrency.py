@@ -138,3 +138,42 @@ def test_partners_accepting_while_the_lead_submits(cast, monkeypatch):
             assert partnership.state == PartnershipState.CONFIRMED
             assert logs == ["invite", "sign_mandate", "accept"]
     assert TransitionLog.objects.filter(project=project, transition="submit").count() == 1
+
+
+def test_concurrent_approvals_of_one_call_stay_within_its_budget(cast, monkeypatch):
+    """Four approvals of different proposals at once, room in the call for two: the budget
+    check sums the call's awards, so it must hold the call row, not just each project's."""
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from projects.models import JointProject
+
+    cast.call.budget = Decimal("10500.00")
+    cast.call.save()
+    projects = []
+    for _ in range(4):
+        project = advance(cast, build_ready(cast), ProjectState.UNDER_REVIEW)
+        review(cast, project, cast.reviewer)
+        review(cast, project, cast.reviewer2)
+        projects.append(project)
+    rules = conditions.RULES[("project", "approve")]
+    # Slow every rule down: without the call lock all four read the same committed total.
+    monkeypatch.setitem(conditions.RULES, ("project", "approve"), [slow(r, 0.1) for r in rules])
+
+    def approve(project):
+        return lambda: services.project_transition(
+            project_id=project.pk,
+            name="approve",
+            actor=cast.coordinator,
+            awarded_amount=Decimal("5000.00"),
+        )
+
+    outcomes = race(*(approve(p) for p in projects))
+
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 2, outcomes
+    assert all(o.status == 422 and [f.code for f in o.failures] == ["call_budget"] for o in refused)
+    committed = JointProject.objects.filter(call=cast.call).aggregate(t=Sum("awarded_amount"))["t"]
+    assert committed == Decimal("10000.00")
+    assert JointProject.objects.filter(call=cast.call, state=ProjectState.APPROVED).count() == 2

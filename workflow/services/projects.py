@@ -19,11 +19,30 @@ PAYMENT_DUE_DAYS = 30
 CENT = Decimal("0.01")
 
 
-def lock_project(project_id):
-    """Lock the project row: every change to a project or its parts takes this lock first."""
+# Transitions whose conditions sum over every project of the call (the awarded total against
+# the call's budget): two of them on different projects must not both pass on the same total,
+# so they lock the call row first. The lock order is always call, then project.
+CALL_WIDE_TRANSITIONS = frozenset({"approve"})
+
+def lock_call_of(project_id):
+    """Lock the call row of a project (before the project: one lock order, no deadlock).
+    Raises JointProject.DoesNotExist when there is no such project."""
+    from projects.models import Call, JointProject
+
+    call_id = JointProject.objects.filter(pk=project_id).values_list("call_id", flat=True).first()
+    if call_id is None:
+        raise JointProject.DoesNotExist
+    list(Call.objects.select_for_update().filter(pk=call_id).values_list("pk", flat=True))
+
+
+def lock_project(project_id, *, lock_call=False):
+    """Lock the project row: every change to a project or its parts takes this lock first
+    (after the call row when `lock_call`, for checks that sum over the call)."""
     from projects.models import JointProject
 
     project = (
+    if lock_call:
+        lock_call_of(project_id)
         JointProject.objects.select_for_update(of=("self",))
         .select_related("call", "tier", "lead_centre")
         .get(pk=project_id)
@@ -75,7 +94,7 @@ def project_transition(
     )
     with transaction.atomic():
         try:
-            project = lock_project(project_id)
+            project = lock_project(project_id, lock_call=name in CALL_WIDE_TRANSITIONS)
         except JointProject.DoesNotExist:
             raise _core.NotVisible("No such project.") from None
         method = _core.check(
