@@ -568,9 +568,9 @@ def _tracker(project, history):
     return steps
 
 
-def _timeline(project, history, user):
-    """The project's history in words. Reviewers stay anonymous to the centres: entries about
-    reviews are shown to coordinators and to that review's own reviewer only."""
+def _timeline(project, history):
+    """The project's history in words (`history` is already what the user may see: reviewers
+    stay anonymous, see workflow.selectors.history_visible_to)."""
     types = ContentType.objects.get_for_models(JointProject, Partnership, Review, Report)
     kinds = {
         types[JointProject].pk: "project",
@@ -578,13 +578,10 @@ def _timeline(project, history, user):
         types[Review].pk: "review",
         types[Report].pk: "report",
     }
-    roles = permissions.roles_of(user)
     centres = {p.pk: p.centre.name for p in project.partnerships.all()}
     entries = []
     for entry in history:
         kind = kinds.get(entry.content_type_id, "")
-        if kind == "review" and not roles.is_coordinator and entry.actor_id != user.pk:
-            continue
         labels = STATE_LABELS.get(kind, {})
         entries.append(
             {
@@ -607,7 +604,7 @@ def _timeline(project, history, user):
 def _render_project(request, pk, *, status=200, errors=None, error_title="", posted=None):
     user = request.user
     project = _load_project(user, pk)
-    history = list(project_history(project))
+    history = list(project_history(project, user=user))
     confirmed = project.confirmed_partnerships()
     countries = sorted({p.centre.country.name for p in confirmed}, key=str)
     partners = [
@@ -633,7 +630,7 @@ def _render_project(request, pk, *, status=200, errors=None, error_title="", pos
         },
         "partners": partners,
         "payments": list(project.payments.all()),
-        "timeline": _timeline(project, history, user),
+        "timeline": _timeline(project, history),
         "actions": _project_actions(project, user, posted),
         "centre_actions": _centre_actions(project, user, posted),
         "errors": errors or [],

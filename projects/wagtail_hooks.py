@@ -415,7 +415,7 @@ class JointProjectInspectView(CoordinatorsOnlyMixin, InspectView):
 
     def get_history(self):
         rows = []
-        for log in project_history(self.object).select_related("content_type"):
+        for log in project_history(self.object, user=self.request.user):
             states = STATES_BY_MODEL.get(log.content_type.model)
             rows.append(
                 {

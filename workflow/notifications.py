@@ -171,7 +171,13 @@ def project_link(project, recipient=None):
 
 def render(event, *, recipient, project, obj, actor, log, extra=None):
     """Subject and body of one notification, in the recipient's language."""
+    from workflow.selectors import history_visible_to
+
     kind, name = event
+    # The same rule as every timeline: a recipient who may not see the log row (a review, for
+    # anyone but coordinators and its reviewer) learns neither who acted nor their comment.
+    if log is not None and not history_visible_to(recipient).filter(pk=log.pk).exists():
+        actor, log = None, None
     context = {
         "recipient": recipient,
         "project": project,

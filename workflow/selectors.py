@@ -129,7 +129,31 @@ def call_ranking(call):
     return rows
 
 
-def project_history(project):
+def history_visible_to(user):
+    """The transition-log rows `user` may read, wherever the log is shown (API, workspace,
+    admin, emails, exports). Reviewers are anonymous to everyone but coordinators: a row about
+    a review is shown only to coordinators and to that review's own reviewer, so neither the
+    applicants nor the other reviewers learn who reviewed, or who has submitted already."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from workflow.models import Review
+    from workflow.permissions import roles_of
+
+    logs = TransitionLog.objects.all()
+    roles = roles_of(user)
+    if roles.is_coordinator:
+        return logs
+    review_type = ContentType.objects.get_for_model(Review)
+    own_reviews = Review.objects.filter(reviewer_id=roles.user_id).values("pk")
+    return logs.exclude(Q(content_type=review_type) & ~Q(object_id__in=own_reviews))
+
+
+def project_history(project, *, user):
+    """A project's timeline as `user` may see it, oldest first."""
     return (
-        TransitionLog.objects.filter(project=project).select_related("actor").order_by("at", "id")
+        history_visible_to(user)
+        .filter(project=project)
+        .select_related("actor", "content_type")
+        .order_by("at", "id")
     )

@@ -18,9 +18,9 @@ from projects.api import serializers as s
 from projects.models import JointProject, Partnership, Report
 from projects.services import project_create, project_update
 from workflow import permissions, services
-from workflow.models import Notification, Review, TransitionLog
+from workflow.models import Notification, Review
 from workflow.notifications import language_of
-from workflow.selectors import call_ranking
+from workflow.selectors import call_ranking, history_visible_to
 from workflow.states import ReviewState
 
 REFUSALS = {
@@ -139,10 +139,13 @@ class CentreViewSet(IntegerIds, viewsets.ReadOnlyModelViewSet):
         return selectors.centre_directory(country=params.get("country"), query=params.get("q"))
 
 
-def history_prefetch():
+def history_prefetch(user):
+    """The project's timeline as `user` may see it (reviewers stay anonymous)."""
     return Prefetch(
         "history",
-        queryset=TransitionLog.objects.select_related("actor", "content_type").order_by("at", "id"),
+        queryset=history_visible_to(user)
+        .select_related("actor", "content_type")
+        .order_by("at", "id"),
     )
 
 
@@ -177,7 +180,7 @@ class ProjectViewSet(
         if q := params.get("q"):
             projects = projects.filter(title__icontains=q) | projects.filter(acronym__icontains=q)
         if self.action == "retrieve":
-            projects = projects.prefetch_related(history_prefetch(), "payments")
+            projects = projects.prefetch_related(history_prefetch(self.request.user), "payments")
         return projects.order_by("-created_at", "-id")
 
     def get_serializer_class(self):
@@ -186,7 +189,11 @@ class ProjectViewSet(
         return s.ProjectDetailSerializer if self.action == "retrieve" else s.ProjectListSerializer
 
     def detail_response(self, pk, code=status.HTTP_200_OK):
-        project = self.get_queryset().prefetch_related(history_prefetch(), "payments").get(pk=pk)
+        project = (
+            self.get_queryset()
+            .prefetch_related(history_prefetch(self.request.user), "payments")
+            .get(pk=pk)
+        )
         return Response(
             s.ProjectDetailSerializer(project, context=self.get_serializer_context()).data,
             status=code,
