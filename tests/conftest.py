@@ -1,6 +1,22 @@
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
 import pytest
 
 from cms.demo import ensure_site_tree
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttles count in the cache (API token requests, password resets): each test starts
+    with none spent by the tests before it."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -11,3 +27,36 @@ def site_tree(db):
 
 # The cast of a proposal's life (lead, partners, reviewers, coordinator), for every test package.
 from tests.workflow.conftest import cast  # noqa: E402, F401
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """An S3-compatible server (moto) on a free loopback port, for the whole session (storage
+    tests in tests/cms and the private-file downloads in tests/projects)."""
+    port = free_port()
+    executable = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(
+        [str(executable), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

@@ -4,11 +4,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from projects import uploads
 from workflow.fields import LifecycleModel
 from workflow.states import PartnershipState, ProjectState
 
@@ -16,10 +18,11 @@ from ._fields import ZERO, money_field, private_storage
 from .calls import Call, CallTier
 from .network import Centre, Theme
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.MANDATE_MAX_BYTES
 
 
 def validate_upload_size(file):
+    """Kept for migration 0001; the fields now validate through projects/uploads.py."""
     if file.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)s MB); the limit is 10 MB."),
@@ -268,12 +271,13 @@ class Partnership(LifecycleModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     mandate_signed_at = models.DateTimeField(_("mandate signed at"), null=True, blank=True)
+    # Checked by content (projects/uploads.py), stored under a generated name, private.
     mandate_file = models.FileField(
         _("signed mandate (PDF)"),
         storage=private_storage,
-        upload_to="mandates/%Y/",
+        upload_to=uploads.mandate_upload_to,
         blank=True,
-        validators=[FileExtensionValidator(["pdf"]), validate_upload_size],
+        validators=[uploads.validate_mandate],
     )
     agreement_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -355,3 +359,10 @@ class Partnership(LifecycleModel):
     def withdraw(self):
         self.agreement_accepted_at = None
         self.agreement_accepted_by = None
+
+
+@receiver(post_delete, sender=Partnership)
+def delete_mandate_file(sender, instance, **kwargs):
+    """A deleted partnership (or project) takes its stored mandate with it, once committed."""
+    if instance.mandate_file:
+        uploads.delete_after_commit(instance.mandate_file.storage, instance.mandate_file.name)

@@ -1,16 +1,18 @@
 """What partners report on what they did: narrative, indicators and actual costs."""
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from projects import uploads
 from workflow.fields import LifecycleModel
 from workflow.states import ReportState
 
 from ._fields import ZERO, money_field, private_storage
-from .joint_projects import JointProject, Partnership, validate_upload_size
+from .joint_projects import JointProject, Partnership
 
 
 class ReportKind(models.TextChoices):
@@ -125,18 +127,37 @@ class ReportCost(models.Model):
 
 
 class ReportAttachment(models.Model):
+    """A file in a report (PDF or image), checked by content in projects/uploads.py."""
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
         _("file"),
         storage=private_storage,
-        upload_to="reports/%Y/",
-        validators=[
-            FileExtensionValidator(["pdf", "jpg", "jpeg", "png", "docx", "odt", "xlsx", "ods"]),
-            validate_upload_size,
-        ],
+        upload_to=uploads.attachment_upload_to,
+        validators=[uploads.validate_attachment],
+    )
+    # What was checked at upload: the name to download under (cleaned, never a storage path),
+    # the detected content type and the size, so lists need no storage round trip.
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        ordering = ["report_id", "uploaded_at", "id"]
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+
     def __str__(self):
         return self.title
+
+
+@receiver(post_delete, sender=ReportAttachment)
+def delete_attachment_file(sender, instance, **kwargs):
+    """A removed attachment (or its report, or project) leaves no file behind, once committed."""
+    if instance.file:
+        uploads.delete_after_commit(instance.file.storage, instance.file.name)
