@@ -1,10 +1,15 @@
 """The transition log, in-app notifications and proposal reviews."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -189,3 +194,90 @@ class ReviewScore(models.Model):
 
     def __str__(self):
         return f"{self.criterion}: {self.score}"
+
+
+# No score sorts after every score (scores are ≥ 0): the ranking's "nulls last" as a plain
+# expression, which an index can hold on every database.
+UNSCORED = Decimal(-1)
+
+
+def ranking_key():
+    return Coalesce(
+        "mean_score",
+        models.Value(UNSCORED),
+        output_field=models.DecimalField(max_digits=8, decimal_places=2),
+    )
+
+
+class ProposalScore(models.Model):
+    """One ranked proposal's place in its call's ranking: what the ranking sorts and sums,
+    materialised so that a page of the ranking is one index scan whatever the size of the call
+    (PRODUCT.md §7). Exactly the proposals in RANKED_STATES have a row.
+
+    Written only by `workflow.services.ranking_refresh`, in the transaction of every change that
+    moves these figures: a review submitted, a budget or partnership changed, a project
+    transition, a call's criteria or thresholds edited (signals below).
+    """
+
+    project = models.OneToOneField(
+        "projects.JointProject",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="proposal_score",
+    )
+    # The project's call (which never changes), so a ranking reads this table alone.
+    call = models.ForeignKey(
+        "projects.Call", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # Mean over submitted reviews of Σ criterion mean × weight, rounded half-up (None: no review).
+    mean_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    above_threshold = models.BooleanField(default=False)
+    reviews = models.PositiveIntegerField(default=0)
+    # Σ over confirmed partnerships of max(budget lines − own contribution, 0).
+    requested_grant = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("proposal score")
+        verbose_name_plural = _("proposal scores")
+        indexes = [
+            # The ranking's order within a call: best first, smaller request, older proposal.
+            models.Index(
+                models.F("call"),
+                models.OrderBy(ranking_key(), descending=True),
+                models.F("requested_grant"),
+                models.F("project"),
+                name="ranking_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id}: {self.mean_score}"
+
+    @classmethod
+    def ranking_order(cls):
+        """The ORDER BY of a ranking, the same expressions as the index `ranking_order`."""
+        return [
+            models.OrderBy(ranking_key(), descending=True),
+            models.F("requested_grant").asc(),
+            models.F("project_id").asc(),
+        ]
+
+
+# A call's criteria (weights, thresholds) and overall threshold decide every mean score and
+# above-threshold flag of its ranking. Whatever edits them (the admin's call form, a shell, the
+# demo), the proposals' scores are recomputed in the same transaction.
+@receiver(post_save, sender="projects.Call", dispatch_uid="ranking_after_call_saved")
+def _ranking_after_call_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        from workflow.services.ranking import ranking_refresh_scores
+
+        ranking_refresh_scores(call_id=instance.pk)
+
+
+@receiver(post_save, sender="projects.AwardCriterion", dispatch_uid="ranking_after_criterion")
+@receiver(post_delete, sender="projects.AwardCriterion", dispatch_uid="ranking_after_no_criterion")
+def _ranking_after_criterion_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        from workflow.services.ranking import ranking_refresh_scores
+
+        ranking_refresh_scores(call_id=instance.call_id)

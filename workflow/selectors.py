@@ -1,13 +1,13 @@
 """Reads of the workflow: scores, rankings, histories, inboxes."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, DecimalField, RowRange, Sum, Window
+from django.db.models.functions import RowNumber
 
-from workflow.models import Review, ReviewScore, TransitionLog
-from workflow.states import PartnershipState, ProjectState, ReviewState
+from workflow.models import ProposalScore, ReviewScore, TransitionLog
+from workflow.states import ProjectState, ReviewState
 
 TWO_PLACES = Decimal("0.01")
 RANKED_STATES = [
@@ -51,82 +51,109 @@ def project_score(project):
     return _score_from(list(call.criteria.all()), per_criterion, reviews, call.overall_threshold)
 
 
-def call_ranking(call):
-    """Proposals of a call, best mean weighted score first, with the cumulative requested grant.
+def project_reviews_with_score(project):
+    """The proposal page's reviews (reviewer loaded, `weighted_total` = Review.weighted_score
+    summed in SQL) and the project's Score (as `project_score`), in two queries instead of six:
+    the reviews with their weighted totals, and the call's criteria with the submitted reviews'
+    scores summed per criterion."""
+    from django.db.models import F, Q, Value
+    from django.db.models.functions import Coalesce
 
-    A fixed number of queries whatever the number of proposals (aggregates in SQL, ranking in
-    Python over one row per proposal).
-    """
-    from projects.models import BudgetLine, JointProject, Partnership
+    weighted = DecimalField(max_digits=12, decimal_places=2)
+    reviews = list(
+        project.reviews.select_related("reviewer")
+        .annotate(
+            weighted_total=Coalesce(
+                Sum(F("scores__score") * F("scores__criterion__weight"), output_field=weighted),
+                Value(Decimal(0)),
+                output_field=weighted,
+            )
+        )
+        .order_by("assigned_at", "id")  # Review.Meta.ordering within one project
+    )
+    submitted = Q(scores__review__project=project, scores__review__state=ReviewState.SUBMITTED)
+    criteria = list(
+        project.call.criteria.annotate(
+            total=Sum("scores__score", filter=submitted), count=Count("scores", filter=submitted)
+        ).order_by("sort_order", "pk")
+    )
+    per_criterion = {c.pk: (c.total, c.count) for c in criteria if c.count}
+    count = sum(1 for review in reviews if review.state == ReviewState.SUBMITTED)
+    return reviews, _score_from(criteria, per_criterion, count, project.call.overall_threshold)
 
-    criteria = list(call.criteria.all())
-    projects = list(
-        JointProject.objects.filter(call=call, state__in=RANKED_STATES).values(
-            "id", "title", "acronym", "state", "awarded_amount"
+
+def call_ranking_rows(call):
+    """A call's ranked proposals best first: mean weighted score descending (no score last),
+    then the smaller requested grant, then the older proposal. One index scan over the
+    materialised scores (ProposalScore, kept current by `workflow.services.ranking_refresh`),
+    with the rank and the cumulative requested grant computed by window functions.
+
+    Slice it for a page, then pass the page to `ranking_rows`: LIMIT/OFFSET apply after the
+    window functions, so a row of page 40 carries the total of pages 1–39 and its own."""
+    order = ProposalScore.ranking_order
+    return (
+        ProposalScore.objects.filter(call=call)
+        .annotate(
+            position=Window(RowNumber(), order_by=order()),
+            # ROWS, not the default RANGE: a running sum row by row, never per group of ties.
+            cumulative=Window(
+                Sum("requested_grant"),
+                order_by=order(),
+                frame=RowRange(start=None, end=0),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
+            ),
+        )
+        .order_by(*order())
+        .values(
+            "project_id",
+            "mean_score",
+            "above_threshold",
+            "reviews",
+            "requested_grant",
+            "position",
+            "cumulative",
         )
     )
-    per_project = defaultdict(dict)
-    for row in (
-        ReviewScore.objects.filter(review__project__call=call, review__state=ReviewState.SUBMITTED)
-        .values("review__project_id", "criterion_id")
-        .annotate(total=Sum("score"), count=Count("id"))
-    ):
-        per_project[row["review__project_id"]][row["criterion_id"]] = (row["total"], row["count"])
-    review_counts = dict(
-        Review.objects.filter(project__call=call, state=ReviewState.SUBMITTED)
-        .values("project_id")
-        .annotate(n=Count("id"))
-        .values_list("project_id", "n")
-    )
-    costs = dict(
-        BudgetLine.objects.filter(
-            partnership__project__call=call, partnership__state=PartnershipState.CONFIRMED
-        )
-        .values("partnership_id")
-        .annotate(total=Sum("amount"))
-        .values_list("partnership_id", "total")
-    )
-    requested = defaultdict(Decimal)
-    for partnership_id, project_id, own in Partnership.objects.filter(
-        project__call=call, state=PartnershipState.CONFIRMED
-    ).values_list("id", "project_id", "own_contribution"):
-        requested[project_id] += max(costs.get(partnership_id, Decimal(0)) - own, Decimal(0))
 
+
+def ranking_rows(call, page):
+    """The rows of one page of `call_ranking_rows`, with each proposal's title, acronym, state
+    and awarded amount (one query for the page), as the API and the admin show them."""
+    from projects.models import JointProject
+
+    page = list(page)
+    projects = {
+        project["id"]: project
+        for project in JointProject.objects.filter(
+            pk__in=[values["project_id"] for values in page]
+        ).values("id", "title", "acronym", "state", "awarded_amount")
+    }
     rows = []
-    for project in projects:
-        score = _score_from(
-            criteria,
-            per_project.get(project["id"], {}),
-            review_counts.get(project["id"], 0),
-            call.overall_threshold,
-        )
+    for values in page:
+        project = projects[values["project_id"]]
+        cumulative = Decimal(values["cumulative"]).quantize(TWO_PLACES)
         rows.append(
             {
+                "rank": values["position"],
                 "project": project["id"],
                 "title": project["title"],
                 "acronym": project["acronym"],
                 "state": project["state"],
-                "reviews": score.reviews,
-                "mean_score": score.mean,
-                "above_threshold": score.above_threshold,
-                "requested_grant": requested[project["id"]].quantize(TWO_PLACES),
+                "reviews": values["reviews"],
+                "mean_score": values["mean_score"],
+                "above_threshold": values["above_threshold"],
+                "requested_grant": values["requested_grant"],
+                "cumulative_requested": cumulative,
+                "within_budget": cumulative <= call.budget,
                 "awarded_amount": project["awarded_amount"],
             }
         )
-    rows.sort(
-        key=lambda row: (
-            row["mean_score"] is None,
-            -(row["mean_score"] or 0),
-            row["requested_grant"],
-            row["project"],
-        )
-    )
-    cumulative = Decimal(0)
-    for row in rows:
-        cumulative += row["requested_grant"]
-        row["cumulative_requested"] = cumulative.quantize(TWO_PLACES)
-        row["within_budget"] = cumulative <= call.budget
     return rows
+
+
+def call_ranking(call):
+    """The whole ranking of a call (small calls, exports); pages slice `call_ranking_rows`."""
+    return ranking_rows(call, call_ranking_rows(call))
 
 
 def history_visible_to(user):

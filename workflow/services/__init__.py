@@ -15,6 +15,7 @@ from .partnerships import (
     partnership_transition,
 )
 from .projects import project_available_transitions, project_transition
+from .ranking import ranking_refresh, ranking_refresh_scores
 from .reports import report_available_transitions, report_create, report_transition, report_update
 from .reviews import review_assign, review_available_transitions, review_score, review_transition
 
@@ -28,6 +29,8 @@ __all__ = [
     "partnership_transition",
     "project_available_transitions",
     "project_transition",
+    "ranking_refresh",
+    "ranking_refresh_scores",
     "report_available_transitions",
     "report_create",
     "report_transition",

@@ -13,6 +13,7 @@ from workflow.states import PartnershipState, ProjectState
 
 from . import _core
 from .projects import lock_part, lock_project, project_is_editable_or_409
+from .ranking import ranking_refresh_project
 
 AUTOMATIC_DECLINE = "Declined automatically: the proposal was submitted."
 
@@ -47,6 +48,8 @@ def partnership_transition(*, partnership_id, name, actor, comment=""):
         log = _core.run(
             obj=partnership, method=method, name=name, project=project, actor=actor, data=data
         )
+        # A partner confirmed or gone changes the proposal's requested grant.
+        ranking_refresh_project(project)
         notify(
             kind="partnership", name=name, obj=partnership, project=project, actor=actor, log=log
         )
@@ -159,8 +162,17 @@ def partnership_request(*, project_id, centre_id, actor):
 
 def partnership_sign_mandate(*, partnership_id, actor, declaration, file=None):
     """A manager of the centre commits it to the proposal (optionally with a signed PDF)."""
+    from projects import uploads
+
     if declaration is not True:
         raise ValidationError({"declaration": "The declaration must be accepted (true)."})
+    if file is not None:  # checked by content before the lock (projects/uploads.py)
+        try:
+            kind = uploads.check(
+                file, kinds=uploads.MANDATE_KINDS, max_bytes=uploads.MANDATE_MAX_BYTES
+            )
+        except ValidationError as error:
+            raise ValidationError({"file": error.error_list}) from None
     with transaction.atomic():
         project, partnership = _lock(partnership_id, actor)
         if not permissions.can_manage_partnership(actor, partnership):
@@ -171,8 +183,11 @@ def partnership_sign_mandate(*, partnership_id, actor, declaration, file=None):
         partnership.mandate_signed_by = actor
         partnership.mandate_signed_at = timezone.now()
         if file is not None:
-            partnership.mandate_file = file
+            replaced = partnership.mandate_file.name
+            partnership.mandate_file = uploads.prepare(file, kind)
             partnership.full_clean(exclude=["project", "centre", "own_contribution"])
+            # The old signed PDF goes only once the new one is committed.
+            uploads.delete_after_commit(partnership.mandate_file.storage, replaced)
         partnership.save()
         _core.write_log(
             obj=partnership,
@@ -211,6 +226,8 @@ def partnership_set_budget(*, partnership_id, actor, lines, own_contribution):
         )
         partnership.own_contribution = own_contribution
         partnership.save(update_fields=["own_contribution"])
+        # A proposal sent back for changes is still ranked: its requested grant moves.
+        ranking_refresh_project(project)
     return partnership
 
 

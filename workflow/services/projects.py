@@ -13,16 +13,17 @@ from workflow.notifications import notify
 from workflow.states import PartnershipState, ProjectState, ReportState
 
 from . import _core
+from .ranking import ranking_refresh_project
 
 RESUBMISSION_DAYS = 21
 PAYMENT_DUE_DAYS = 30
 CENT = Decimal("0.01")
 
-
 # Transitions whose conditions sum over every project of the call (the awarded total against
 # the call's budget): two of them on different projects must not both pass on the same total,
 # so they lock the call row first. The lock order is always call, then project.
 CALL_WIDE_TRANSITIONS = frozenset({"approve"})
+
 
 def lock_call_of(project_id):
     """Lock the call row of a project (before the project: one lock order, no deadlock).
@@ -40,9 +41,9 @@ def lock_project(project_id, *, lock_call=False):
     (after the call row when `lock_call`, for checks that sum over the call)."""
     from projects.models import JointProject
 
-    project = (
     if lock_call:
         lock_call_of(project_id)
+    project = (
         JointProject.objects.select_for_update(of=("self",))
         .select_related("call", "tier", "lead_centre")
         .get(pk=project_id)
@@ -117,6 +118,8 @@ def project_transition(
             payload=payload,
         )
         _SIDE_EFFECTS.get(name, _nothing)(project, actor=actor, data=data, log=log)
+        # Entering the ranking (submit) writes the proposal's row; later changes keep it current.
+        ranking_refresh_project(project)
         notify(kind="project", name=name, obj=project, project=project, actor=actor, log=log)
     return project
 

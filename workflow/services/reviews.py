@@ -14,6 +14,7 @@ from workflow.states import ProjectState, ReviewState
 
 from . import _core
 from .projects import lock_part, lock_project
+from .ranking import ranking_refresh_project
 
 REVIEWABLE = [ProjectState.SUBMITTED, ProjectState.UNDER_REVIEW]
 
@@ -137,5 +138,7 @@ def review_transition(*, review_id, name, actor, comment=""):
             data=data,
             kwargs=kwargs,
         )
+        # A submitted review moves the proposal's mean score in the call's ranking.
+        ranking_refresh_project(project)
         notify(kind="review", name=name, obj=review, project=project, actor=actor, log=log)
     return review
