@@ -31,10 +31,12 @@ from projects.models import (
     NetworkKind,
     Theme,
 )
+from workflow.services.ranking import ranking_refresh
 
 from .data import COUNTRIES, DISCIPLINES, INTERNATIONAL_ASSOCIATION, THEMES
 from .joint_projects import PROJECTS_PER_SCALE, ensure_projects
 from .stories import tell_stories
+from .two_factor import ensure_demo_two_factor
 
 DEMO_PASSWORD = "ensemble-demo"
 CENTRES_PER_SCALE = 60
@@ -352,6 +354,7 @@ def seed_demo(*, scale=1, now=None, progress=None):
         networks, association = ensure_networks()
         ensure_groups()
         demo_users = ensure_demo_users()
+        ensure_demo_two_factor(demo_users)
         calls = ensure_calls(association, scale, now)
     centres, created = ensure_centres(CENTRES_PER_SCALE * scale, networks, disciplines, progress)
     report.add("centres", created)
@@ -379,4 +382,8 @@ def seed_demo(*, scale=1, now=None, progress=None):
         )
         report.add("projects told through the services", told)
         progress("stories", unit + 1, scale)
+    # The bulk projects' budgets were written around the services: their ranking scores are
+    # computed once here, for every call (the stories' projects were kept current as told).
+    with transaction.atomic():
+        ranking_refresh(call_ids=[call.pk for call in calls.values()])
     return report

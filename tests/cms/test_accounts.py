@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 
 from tests.factories import UserFactory
 
@@ -66,4 +67,5 @@ def test_reset_a_forgotten_password_by_email(client, site_tree, user):
         form_url, {"new_password1": "a-new-Secret-42", "new_password2": "a-new-Secret-42"}
     )
     assert response["Location"] == "/accounts/reset/done/"
-    assert client.login(username="lea", password="a-new-Secret-42")
+    # django-axes wants the request every login comes with.
+    assert client.login(request=HttpRequest(), username="lea", password="a-new-Secret-42")

@@ -56,3 +56,28 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def log_in(page, live_server, username, password, *, then="/workspace/"):
+    """Open `then`, log in on the page it sends to, and land back on `then`. Coordinators and
+    superusers also type the code their authenticator app shows (one is set up for them here
+    when they have none), as on the real two-factor page."""
+    from django.contrib.auth import get_user_model
+
+    from cms.accounts.two_factor import two_factor_required
+    from tests.factories.auth import enrol_authenticator, totp_code
+
+    user = get_user_model().objects.get(username=username)
+    device = enrol_authenticator(user) if two_factor_required(user) else None
+    page.goto(f"{live_server.url}{then}")
+    assert "/accounts/login/" in page.url  # the page sends visitors to the login page
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if device is not None:
+        page.wait_for_url("**/accounts/2fa/verify/**")
+        page.get_by_label("Code from your authenticator app, or a recovery code").fill(
+            totp_code(device)
+        )
+        page.get_by_role("button", name="Verify").click()
+    page.wait_for_url(f"{live_server.url}{then}")

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.e2e.conftest import log_in
 from tests.workflow.conftest import advance, build_ready, review
 from workflow.models import TransitionLog
 from workflow.states import ProjectState
@@ -36,12 +37,8 @@ def test_coordinator_approves_a_proposal_under_review(
     review(cast, project, cast.reviewer, scores=(8, 7))
     review(cast, project, cast.reviewer2, scores=(7, 6))
 
-    page.goto(f"{live_server.url}/admin/")
-    assert "/accounts/login/" in page.url
-    page.get_by_label("Username or email").fill("coordinator")
-    page.get_by_label("Password").fill("ensemble-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
+    # The admin sends visitors to our login page, then to the two-factor page.
+    log_in(page, live_server, "coordinator", "ensemble-demo", then="/admin/")
 
     # The list of proposals, from the admin's menu entry.
     page.goto(f"{live_server.url}/admin/network/projects/?state=under_review")

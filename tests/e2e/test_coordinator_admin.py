@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.e2e.conftest import log_in
 from tests.factories import CallTierFactory, CentreFactory, MembershipFactory, coordinator
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,12 +15,8 @@ def test_coordinator_searches_centres_and_opens_a_call(live_server, site_tree, p
     CentreFactory(name="Maison de la culture de Lyon", city="Lyon", country="FR")
     tier = CallTierFactory(name="Large", call__title="Joint Projects 2027")
 
-    page.goto(f"{live_server.url}/admin/")
-    assert "/accounts/login/" in page.url  # the admin sends visitors to our login page
-    page.get_by_label("Username or email").fill("coordinator")
-    page.get_by_label("Password").fill("ensemble-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/admin/")
+    # The admin sends visitors to our login page, then to the two-factor page.
+    log_in(page, live_server, "coordinator", "ensemble-demo", then="/admin/")
 
     page.goto(f"{live_server.url}/admin/network/centres/")
     rows = page.locator("table.listing tbody tr")

@@ -5,6 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in as e2e_log_in
 from tests.workflow.conftest import build_draft, build_ready
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -13,12 +14,8 @@ PASSWORD = "correct-horse-battery"  # UserFactory's default
 
 
 def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/workspace/")
-    assert "/accounts/login/" in page.url  # the workspace sends visitors to the login page
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server.url}/workspace/")
+    # The workspace sends visitors to the login page (and coordinators to the two-factor page).
+    e2e_log_in(page, live_server, username, PASSWORD, then="/workspace/")
 
 
 def test_a_lead_manager_submits_a_ready_proposal(live_server, site_tree, cast, page, output_dir):

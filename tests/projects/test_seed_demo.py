@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Site
@@ -112,7 +113,7 @@ def test_the_demo_users_and_their_roles():
         "partner2",
         "member",
     ]:
-        assert authenticate(username=username, password="ensemble-demo"), username
+        assert authenticate(HttpRequest(), username=username, password="ensemble-demo"), username
     User = get_user_model()
     assert User.objects.get(username="admin").is_superuser
     assert User.objects.get(username="coordinator").groups.filter(name="Coordinators").exists()

@@ -1,0 +1,1 @@
+"""Accounts: login lockouts, two-factor authentication, password reset by background task."""
