@@ -76,7 +76,7 @@ def test_an_unknown_page_is_a_friendly_404(client, site_tree):
 
 
 def test_health_check(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,51 @@
+"""A Redis cache that treats an unreachable Redis as a cache miss.
+
+Django's RedisCache raises when Redis is down, and Wagtail reads its site root paths from the
+cache on every public page: a dead cache server would turn the whole site into 500s. A cache is
+an optimisation, so here a Redis error is logged and answered as "not cached" instead.
+"""
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# What each operation answers when Redis cannot be reached.
+_FALLBACKS = {
+    "get": lambda key, default=None, *args, **kwargs: default,
+    "get_many": lambda *args, **kwargs: {},
+    "has_key": lambda *args, **kwargs: False,
+    "add": lambda *args, **kwargs: False,
+    "set": lambda *args, **kwargs: None,
+    "set_many": lambda keys, *args, **kwargs: list(keys),
+    "touch": lambda *args, **kwargs: False,
+    "delete": lambda *args, **kwargs: False,
+    "delete_many": lambda *args, **kwargs: None,
+    "clear": lambda *args, **kwargs: False,
+}
+
+
+def _forgiving(name, method):
+    fallback = _FALLBACKS[name]
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as error:
+            logger.warning("cache %s failed, answered as a miss: %s", name, error)
+            return fallback(*args, **kwargs)
+
+    return wrapper
+
+
+class ForgivingRedisCache(RedisCache):
+    """RedisCache whose reads miss and whose writes are dropped while Redis is unreachable.
+    `incr`/`decr` still raise: counters (throttles) must not silently reset."""
+
+
+for _name in _FALLBACKS:
+    setattr(ForgivingRedisCache, _name, _forgiving(_name, getattr(RedisCache, _name)))
