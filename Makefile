@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test install serve migrate seed lint format check e2e clean diagram
+.PHONY: run test install serve migrate seed lint format check e2e clean diagram bench
 
 $(PY):
 	@$(BASE_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found %s)" % sys.version.split()[0])'
@@ -57,6 +57,12 @@ format: install
 
 check: install
 	$(PY) manage.py check
+
+# Throughput of the heavy pages on PostgreSQL under gunicorn (bench/run.py; installs wrk if
+# missing). SCALE=5 for a quick run; the result goes to docs/benchmarks.md.
+SCALE ?= 50
+bench: install
+	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 # Refresh the lock after editing pyproject.toml (needs uv).
 lock:

@@ -1,9 +1,44 @@
-"""Menus and language links of the public site."""
+"""Menus and language links of the public site.
+
+Both are read on every public and workspace page but change only when pages or sites do, so
+they are kept in Django's cache (Redis in production: shared by every process) under a
+"navigation version" that any change to a page, a site or a locale replaces
+(`navigation_changed`, connected in CmsConfig.ready). Without it they cost four queries a page
+(the site, the locale, the menu, the page's translations)."""
+
+import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
+
+VERSION_KEY = "cms:navigation:version"
+# A safety net only: every change that matters replaces the version at once.
+TIMEOUT = 60 * 60
+
+
+def navigation_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(VERSION_KEY, version, timeout=None)
+    return version
+
+
+def navigation_changed(**kwargs):
+    """A page, site or locale changed: every cached menu and language link is stale."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _cached(key, compute):
+    key = f"cms:navigation:{navigation_version()}:{key}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=TIMEOUT)
+    return value
 
 
 def localized_home(request):
@@ -13,11 +48,34 @@ def localized_home(request):
     return site.root_page.localized
 
 
-def menu_pages(request):
+def _menu_items(request):
     home = localized_home(request)
     if home is None:
         return []
-    return list(home.get_children().live().in_menu())
+    return [
+        {"pk": page.pk, "title": page.title, "url": page.get_url(request=request)}
+        for page in home.get_children().live().in_menu()
+    ]
+
+
+def menu_pages(request):
+    """The live children of the home page in the current language that show in menus, as
+    {"pk", "title", "url"}, in tree order."""
+    # Keyed by host (the site Wagtail would find for it) and language: the menu and its URLs
+    # depend on both.
+    key = f"menu:{get_language()}:{request.get_host()}"
+    return _cached(key, lambda: _menu_items(request))
+
+
+def _translation_urls(request, page):
+    return {
+        translation.locale.language_code: translation.get_url(request=request)
+        for translation in (
+            Page.objects.filter(translation_key=page.translation_key)
+            .live()
+            .select_related("locale")
+        )
+    }
 
 
 def language_links(request, page=None):
@@ -25,16 +83,12 @@ def language_links(request, page=None):
     current = get_language()
     translations = {}
     if page is not None and getattr(page, "pk", None):
-        for translation in (
-            Page.objects.filter(translation_key=page.translation_key)
-            .live()
-            .select_related("locale")
-        ):
-            translations[translation.locale.language_code] = translation
+        key = f"translations:{page.translation_key}:{request.get_host()}"
+        translations = _cached(key, lambda: _translation_urls(request, page))
     links = []
     for code, _name in settings.LANGUAGES:
         if code in translations:
-            url = translations[code].get_url(request=request)
+            url = translations[code]
         else:
             url = translate_url(request.get_full_path(), code)
         links.append(
@@ -48,3 +102,29 @@ def language_links(request, page=None):
             }
         )
     return links
+
+
+def connect_signals():
+    """Called once from CmsConfig.ready, so every process replaces the version on a change
+    (not only those that have rendered a page yet)."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Locale
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(navigation_changed, dispatch_uid=f"cms.navigation.{id(signal)}")
+    for model in (Site, Locale):
+        post_save.connect(navigation_changed, sender=model, dispatch_uid=f"cms.nav.save.{model}")
+        post_delete.connect(
+            navigation_changed, sender=model, dispatch_uid=f"cms.nav.delete.{model}"
+        )
+    # Any page type: a title, slug or "show in menus" saved without publishing (add_child,
+    # a script), or a page deleted. Connected per model: a post_delete receiver for every
+    # sender would stop Django's fast deletes of all other models.
+    from wagtail.models import get_page_models
+
+    for model in {Page, *get_page_models()}:
+        post_save.connect(navigation_changed, sender=model, dispatch_uid=f"cms.nav.save.{model}")
+        post_delete.connect(
+            navigation_changed, sender=model, dispatch_uid=f"cms.nav.delete.{model}"
+        )

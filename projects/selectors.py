@@ -1,10 +1,15 @@
 """Named querysets: every read of the domain goes through here, with its joins decided once."""
 
-from django.db.models import Count, Prefetch, Q
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from projects.models import Call, Centre, JointProject, Network, Partnership
+from projects.models._fields import ZERO
 from workflow.permissions import PUBLIC_STATES, roles_of
+from workflow.states import PartnershipState
 
 
 def centres_for_admin():
@@ -28,15 +33,29 @@ def open_calls(at=None):
 
 
 def network_figures():
-    """Headline figures of the public home page, in one query per table."""
-    centres = Centre.objects.aggregate(
-        centres=Count("id"), countries=Count("country", distinct=True)
+    """Headline figures of the public home page (centres, countries, networks, open calls), in
+    one query instead of three: the networks' aggregate, with the centres' and the open calls'
+    counts as scalar subqueries. Every centre and call belongs to a network, so with no
+    network every figure is 0."""
+    from django.db.models import Func, Max, Subquery, Value
+
+    def scalar(queryset, expression):
+        # An aggregate written as a plain function: no GROUP BY, one row. Max() only lifts
+        # that one-row subquery into the networks' aggregate.
+        rows = queryset.order_by().annotate(n=expression).values("n")
+        return Max(Subquery(rows[:1]))
+
+    count_all = Func(Value(1), function="COUNT")
+    figures = Network.objects.aggregate(
+        networks=Count("id"),
+        centres=scalar(Centre.objects.all(), count_all),
+        countries=scalar(
+            Centre.objects.all(),
+            Func("country", function="COUNT", template="%(function)s(DISTINCT %(expressions)s)"),
+        ),
+        open_calls=scalar(open_calls().select_related(None), count_all),
     )
-    return {
-        **centres,
-        "networks": Network.objects.count(),
-        "open_calls": open_calls().count(),
-    }
+    return {key: value or 0 for key, value in figures.items()}
 
 
 def visible_projects(user):
@@ -46,18 +65,46 @@ def visible_projects(user):
     projects = JointProject.objects.all()
     if roles.is_coordinator:
         return projects
-    from workflow.models import Review
-
     visible = Q(state__in=PUBLIC_STATES)
     if roles.centres:
-        visible |= Q(
-            pk__in=Partnership.objects.filter(centre_id__in=list(roles.centres)).values(
-                "project_id"
-            )
-        )
+        visible |= _of_centres(roles)
     if roles.is_reviewer:
-        visible |= Q(pk__in=Review.objects.filter(reviewer_id=roles.user_id).values("project_id"))
+        visible |= _reviewed_by(roles)
     return projects.filter(visible)
+
+
+def count_visible(user, narrow=None):
+    """How many projects `user` may see, after `narrow` (a list's filters), as
+    visible_projects(user) would count them, but in disjoint parts PostgreSQL counts from
+    indexes: the public ones, then the user's centres' other ones, then those they review. One
+    COUNT over visible_projects' OR of subqueries reads the whole table instead."""
+    narrow = narrow or (lambda projects: projects)
+    roles = roles_of(user)
+    if roles.is_coordinator:
+        return narrow(JointProject.objects.all()).count()
+    public = Q(state__in=PUBLIC_STATES)
+    total = narrow(JointProject.objects.filter(public)).count()
+    private = JointProject.objects.exclude(public)
+    if roles.centres:
+        total += narrow(private.filter(_of_centres(roles))).count()
+    if roles.is_reviewer:
+        reviewed = private.filter(_reviewed_by(roles))
+        if roles.centres:
+            reviewed = reviewed.exclude(_of_centres(roles))
+        total += narrow(reviewed).count()
+    return total
+
+
+def _of_centres(roles):
+    return Q(
+        pk__in=Partnership.objects.filter(centre_id__in=list(roles.centres)).values("project_id")
+    )
+
+
+def _reviewed_by(roles):
+    from workflow.models import Review
+
+    return Q(pk__in=Review.objects.filter(reviewer_id=roles.user_id).values("project_id"))
 
 
 def with_partners(projects):
@@ -66,6 +113,57 @@ def with_partners(projects):
     return projects.select_related("call", "tier", "lead_centre").prefetch_related(
         Prefetch("partnerships", queryset=partnerships)
     )
+
+
+@dataclass
+class ProjectFigures:
+    """A project's derived figures (JointProject.countries, total_cost, requested_grant,
+    cofinancing_rate and the number of confirmed partners), computed the same way."""
+
+    countries: list = field(default_factory=list)
+    total_cost: Decimal = ZERO
+    requested_grant: Decimal = ZERO
+    partners: int = 0
+
+    @property
+    def cofinancing_rate(self):
+        if not self.total_cost:
+            return None
+        return (self.requested_grant / self.total_cost).quantize(Decimal("0.0001"))
+
+
+def project_figures(projects):
+    """Attach `figures` (ProjectFigures) to each project of a page, in one query of one row per
+    confirmed partnership (its budget summed in SQL) instead of loading every partnership and
+    budget line as objects. Returns the projects."""
+    projects = list(projects)
+    figures = figures_by_project([project.pk for project in projects])
+    for project in projects:
+        project.figures = figures[project.pk]
+    return projects
+
+
+def figures_by_project(project_ids):
+    """{project id: ProjectFigures} for a page of ids, in the one query of project_figures (for
+    lists that read their rows with values(), without model instances)."""
+    figures = {pk: ProjectFigures() for pk in project_ids}
+    countries = {pk: set() for pk in figures}
+    rows = (
+        Partnership.objects.filter(project_id__in=figures, state=PartnershipState.CONFIRMED)
+        .order_by()
+        .values("id", "project_id", "own_contribution", "centre__country")
+        .annotate(cost=Sum("budget_lines__amount", default=ZERO))
+        .values_list("project_id", "own_contribution", "centre__country", "cost")
+    )
+    for project_id, own, country, cost in rows:
+        figure = figures[project_id]
+        figure.partners += 1
+        figure.total_cost += cost
+        figure.requested_grant += max(cost - own, ZERO)
+        countries[project_id].add(country)
+    for pk, figure in figures.items():
+        figure.countries = sorted(countries[pk])
+    return figures
 
 
 def calls_with_rules():
