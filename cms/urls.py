@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from cms.accounts import views as account_views
 from cms.forms import LoginForm
 
 accounts_patterns = [
@@ -20,9 +21,16 @@ accounts_patterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/setup/", account_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "2fa/recovery-codes/",
+        account_views.two_factor_recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("2fa/verify/", account_views.two_factor_verify, name="two_factor_verify"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        account_views.PasswordResetView.as_view(
             template_name="cms/accounts/password_reset.html",
             email_template_name="cms/email/password_reset.txt",
             subject_template_name="cms/email/password_reset_subject.txt",
@@ -70,5 +78,6 @@ if settings.DEBUG:
 # The public site: /en/… and /fr/…; "/" redirects by the visitor's language.
 urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=True)
 
+handler400 = "cms.views.bad_request"
 handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"

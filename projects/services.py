@@ -3,12 +3,22 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
-from projects.models import JointProject, Partnership, PartnershipOrigin, PartnershipRole
+from projects import uploads
+from projects.models import (
+    JointProject,
+    Partnership,
+    PartnershipOrigin,
+    PartnershipRole,
+    Report,
+    ReportAttachment,
+)
 from workflow import permissions
-from workflow.exceptions import NotPermitted, NotVisible
+from workflow.conditions import Failure
+from workflow.exceptions import ConditionsNotMet, NotPermitted, NotVisible, WrongState
 from workflow.services._core import write_log
-from workflow.services.projects import lock_project, project_is_editable_or_409
+from workflow.services.projects import lock_part, lock_project, project_is_editable_or_409
 from workflow.states import PartnershipState
 
 EDITABLE_FIELDS = {
@@ -94,3 +104,69 @@ def project_update(*, project_id, actor, **fields):
         project.full_clean()
         project.save()
     return project
+
+
+# --- Report attachments ------------------------------------------------------------------------
+
+
+def _lock_editable_report(report_id, actor):
+    """The report locked (its project first), for the lead centre while it is editable."""
+    project, report = lock_part(Report, report_id)
+    # Attachments are private files: who may not read them does not learn the report exists.
+    if project is None or not uploads.can_read_private_files(actor, project):
+        raise NotVisible("No such report.")
+    if not permissions.can_write_report(actor, project):
+        raise NotPermitted("Only the lead centre writes reports and their attachments.")
+    if not report.is_editable:
+        raise WrongState(f"The report is {report.state}.", state=report.state)
+    return project, report
+
+
+def report_attachment_add(*, report_id, actor, file, title=""):
+    """Attach a PDF or image to a draft or returned report (the lead centre's members)."""
+    # Checked before the lock: parsing a 10 MB PDF must not hold the project row.
+    try:
+        kind = uploads.check(
+            file, kinds=uploads.ATTACHMENT_KINDS, max_bytes=uploads.ATTACHMENT_MAX_BYTES
+        )
+    except ValidationError as error:
+        raise ValidationError({"file": error.error_list}) from None
+    title = (title or "").strip()
+    if len(title) > 200:
+        raise ValidationError({"title": _("At most 200 characters.")})
+    filename = uploads.display_name(getattr(file, "name", ""), kind, default="attachment")
+    with transaction.atomic():
+        _project, report = _lock_editable_report(report_id, actor)
+        if report.attachments.count() >= uploads.MAX_ATTACHMENTS_PER_REPORT:
+            raise ConditionsNotMet(
+                [
+                    Failure(
+                        "too_many_attachments",
+                        _("A report has at most %(count)s attachments.")
+                        % {"count": uploads.MAX_ATTACHMENTS_PER_REPORT},
+                    )
+                ]
+            )
+        size = file.size
+        attachment = ReportAttachment(
+            report=report,
+            title=title or filename,
+            file=uploads.prepare(file, kind),
+            filename=filename,
+            content_type=kind.content_type,
+            size=size,
+            uploaded_by=actor,
+        )
+        attachment.full_clean()
+        attachment.save()
+    return attachment
+
+
+def report_attachment_remove(*, report_id, attachment_id, actor):
+    """Remove an attachment from a draft or returned report; its file goes after the commit."""
+    with transaction.atomic():
+        _project, report = _lock_editable_report(report_id, actor)
+        attachment = report.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise NotVisible("No such attachment.")
+        attachment.delete()  # the post_delete receiver deletes the file once committed

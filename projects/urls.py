@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects import views
+from projects import files, views
 
 app_name = "workspace"
 
@@ -25,4 +25,6 @@ urlpatterns = [
         views.partnership_agreement,
         name="partnership_agreement",
     ),
+    path("files/mandates/<int:pk>/", files.mandate_file, name="mandate_file"),
+    path("files/attachments/<int:pk>/", files.attachment_file, name="attachment_file"),
 ]

@@ -1,5 +1,7 @@
 """Settings shared by every environment. Values come from the environment (see README)."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from .env import BASE_DIR, env
@@ -39,6 +41,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "storages",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,17 +56,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers on every response (also the 503s below); uses no database.
+    "cms.middleware.ResponseHeadersMiddleware",
+    # Above everything that may query the database (session, user, redirects, views).
+    "cms.middleware.DatabaseUnavailableMiddleware",
     "cms.middleware.reject_nul_bytes",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Coordinators and superusers pass two-factor authentication before anything else.
+    "cms.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.middleware.SiteContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: turns a lockout noticed during authentication into the 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -106,11 +121,46 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["cms.auth.UsernameOrEmailBackend"]
+# django-axes first: it refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "cms.auth.UsernameOrEmailBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+
+# The client's address for lockouts and throttles: REMOTE_ADDR, or behind this many trusted
+# reverse proxies, the address the outermost one saw (from the right of X-Forwarded-For).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login lockouts (django-axes), with the database handler: attempts are shared by every
+# worker process and survive restarts even without Redis (the default cache is per process),
+# and they roll back with each test. 5 failures for one username from one address lock that
+# pair for 15 minutes; 50 from one address lock the address (cms/accounts/lockout.py).
+AXES_HANDLER = "cms.accounts.lockout.LoginAttemptHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_IP_FAILURE_LIMIT = 50
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Trying again while locked out does not prolong the lockout of someone who mistyped.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "cms.accounts.lockout.client_username"
+AXES_CLIENT_IP_CALLABLE = "cms.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "cms.accounts.lockout.lockout_response"
+# Failed attempts are kept for the cool-off only; no log of every login (personal data).
+AXES_DISABLE_ACCESS_LOG = True
+# No version banner at every start of manage.py (lockouts are still logged as warnings).
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "otp"]
+
+# Two-factor authentication (django-otp) for coordinators and superusers.
+OTP_TOTP_ISSUER = "Ensemble"
+
+# API tokens expire this many seconds after they are issued (default 7 days).
+API_TOKEN_TTL = timedelta(seconds=env.int("API_TOKEN_TTL", default=7 * 24 * 3600))
 
 # Internationalisation: English and French, for the interface and the content.
 LANGUAGE_CODE = "en"
@@ -154,7 +204,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Redis errors count as cache misses: a dead cache slows pages, never breaks them.
+            "BACKEND": "cms.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            # A dead or unreachable Redis fails fast instead of hanging requests.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -203,7 +259,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Token first: an anonymous request gets 401 with a WWW-Authenticate challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "projects.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -211,7 +267,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "projects.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested too deep is a 400, never a RecursionError (projects/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "projects.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
+    # The token endpoint: at most 10 tries a minute from one address (429 beyond).
+    "DEFAULT_THROTTLE_RATES": {"auth": "10/minute"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ensemble API",
@@ -249,6 +314,33 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# Wagtail 8's admin, as measured in Chromium (tests/e2e/test_admin_csp.py): its date pickers and
+# inline panels render inline <script>s, the focal-point cropper (Jcrop) sets inline event
+# handlers and the page editor's scripts inject <style> elements, so scripts and styles need
+# 'unsafe-inline'; no eval. Everything else is as strict as the site: scripts only from here,
+# no plugins, forms post here, framed only by the admin itself (the live preview). Avatars come
+# from Gravatar (over http in development).
+CSP_ADMIN = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:", "https:", "www.gravatar.com"],
+    "frame-ancestors": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+# The same without 'unsafe-inline', reported only: the browser's console lists what still stands
+# in the way of enforcing it.
+CSP_ADMIN_REPORT_ONLY = {
+    **CSP_ADMIN,
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+}
+# Swagger UI at /api/v1/docs/: the site's policy; the inline start-up script and <style> of the
+# page carry the nonce (templates/drf_spectacular/swagger_ui.html). It draws icons as data: SVGs.
+CSP_API_DOCS = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.NONCE]}
+CSP_API_DOCS_REPORT_ONLY = {}
 
 # Structured logging: one JSON object a line on stderr.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")

@@ -1,8 +1,12 @@
 """JSON shapes of PRODUCT.md §4 (snake_case, integer ids, money as decimal strings)."""
 
+import copy
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,12 +21,35 @@ from projects.models import (
     Partnership,
     Payment,
     Report,
+    ReportAttachment,
     ReportKind,
 )
+from projects.uploads import can_read_private_files, validate_attachment, validate_mandate
 from workflow import services
 from workflow.models import Notification, Review, TransitionLog
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0")}
+
+# Bounds of free-form input: far above what a real proposal or report holds, far below what
+# would strain the database or the server (each is tested in tests/projects/api/test_bad_input.py).
+MAX_COUNT = 10_000_000  # people, events, audience per country
+MAX_ITEMS = 200  # entries of any list: costs, scores, budget lines, outputs
+MAX_TEXT = 20_000  # characters of a long text the model leaves unbounded
+MAX_ID = 2**63 - 1  # ids are BigAutoField
+
+
+def refuse_duplicates(entries, key, message):
+    """A list naming the same object twice is ambiguous (and breaks unique constraints)."""
+    seen, twice = set(), []
+    for entry in entries:
+        if entry[key] in seen and entry[key] not in twice:
+            twice.append(entry[key])
+        seen.add(entry[key])
+    if twice:
+        raise serializers.ValidationError(
+            [message % {"id": ", ".join(str(value) for value in twice[:10])}]
+        )
+    return entries
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -135,7 +162,23 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         fields = ["category", "description", "amount"]
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class BuiltOnce:
+    """ModelSerializer builds its fields from the model (validators, labels, kwargs) each time
+    it is instantiated: ≈ 1/4 of the API project detail's time, for four nested serializers.
+    Build them once per class and hand each instance a copy, as DRF does with declared fields
+    (Field.__deepcopy__ re-creates a field from its arguments); the copies are bound to the
+    instance as usual, so context and request stay per request."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return copy.deepcopy(built)
+
+
+class PartnershipSerializer(BuiltOnce, serializers.ModelSerializer):
     centre_name = serializers.CharField(source="centre.name", read_only=True)
     country = serializers.CharField(source="centre.country.code", read_only=True)
     total_cost = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
@@ -169,12 +212,25 @@ class PartnershipSerializer(serializers.ModelSerializer):
 
 class PartnershipDetailSerializer(PartnershipSerializer):
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
+    mandate_file_url = serializers.SerializerMethodField()
 
     class Meta(PartnershipSerializer.Meta):
-        fields = [*PartnershipSerializer.Meta.fields, "budget_lines"]
+        fields = [*PartnershipSerializer.Meta.fields, "budget_lines", "mandate_file_url"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_mandate_file_url(self, partnership):
+        """Where the signed PDF downloads, for those who may read it; null otherwise."""
+        request = self.context.get("request")
+        if not partnership.mandate_file or request is None:
+            return None
+        if not can_read_private_files(request.user, partnership.project):
+            return None
+        return request.build_absolute_uri(
+            reverse("api:partnership-mandate-file", kwargs={"pk": partnership.pk})
+        )
 
 
-class HistorySerializer(serializers.ModelSerializer):
+class HistorySerializer(BuiltOnce, serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     object = serializers.CharField(source="content_type.model", read_only=True)
 
@@ -197,7 +253,7 @@ class HistorySerializer(serializers.ModelSerializer):
         return log.actor.username if log.actor_id else None
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(BuiltOnce, serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = ["id", "kind", "amount", "due_date", "paid_at"]
@@ -222,11 +278,30 @@ PROJECT_FIELDS = [
 ]
 
 
+class FromFigures:
+    """Read a derived figure from `project.figures` when a list attached them in one query
+    (projects.selectors.project_figures), else from the model's property."""
+
+    def get_attribute(self, instance):
+        figures = getattr(instance, "figures", None)
+        if figures is not None:
+            return getattr(figures, self.source)
+        return super().get_attribute(instance)
+
+
+class FigureListField(FromFigures, serializers.ListField):
+    pass
+
+
+class FigureDecimalField(FromFigures, serializers.DecimalField):
+    pass
+
+
 class ProjectListSerializer(serializers.ModelSerializer):
-    countries = serializers.ListField(child=serializers.CharField(), read_only=True)
-    total_cost = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    requested_grant = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    cofinancing_rate = serializers.DecimalField(
+    countries = FigureListField(child=serializers.CharField(), read_only=True)
+    total_cost = FigureDecimalField(max_digits=14, decimal_places=2, read_only=True)
+    requested_grant = FigureDecimalField(max_digits=14, decimal_places=2, read_only=True)
+    cofinancing_rate = FigureDecimalField(
         max_digits=6, decimal_places=4, read_only=True, allow_null=True
     )
 
@@ -235,7 +310,58 @@ class ProjectListSerializer(serializers.ModelSerializer):
         fields = PROJECT_FIELDS
 
 
-class ProjectDetailSerializer(ProjectListSerializer):
+# The list's rows, read with values() (no model instances); the JSON is what
+# ProjectListSerializer would give (tests/projects/api/test_project_list.py compares them), built
+# without DRF's per-field machinery: for 50 rows that machinery cost more than the queries.
+PROJECT_LIST_COLUMNS = [
+    "id",
+    "state",
+    "call_id",
+    "tier_id",
+    "lead_centre_id",
+    "title",
+    "acronym",
+    "summary",
+    "start_date",
+    "end_date",
+    "awarded_amount",
+]
+_money = serializers.DecimalField(max_digits=14, decimal_places=2).to_representation
+_rate = serializers.DecimalField(max_digits=6, decimal_places=4).to_representation
+_date = serializers.DateField().to_representation
+
+
+def project_list_rows(rows, figures):
+    """ProjectListSerializer(many=True).data for `rows` (dicts of PROJECT_LIST_COLUMNS) and
+    their `figures` ({project id: selectors.ProjectFigures})."""
+    data = []
+    for row in rows:
+        figure = figures[row["id"]]
+        rate = figure.cofinancing_rate
+        awarded = row["awarded_amount"]
+        data.append(
+            {
+                "id": row["id"],
+                "state": row["state"],
+                "call": row["call_id"],
+                "tier": row["tier_id"],
+                "lead_centre": row["lead_centre_id"],
+                "title": row["title"],
+                "acronym": row["acronym"],
+                "summary": row["summary"],
+                "start_date": _date(row["start_date"]),
+                "end_date": _date(row["end_date"]),
+                "countries": list(figure.countries),
+                "total_cost": _money(figure.total_cost),
+                "requested_grant": _money(figure.requested_grant),
+                "cofinancing_rate": None if rate is None else _rate(rate),
+                "awarded_amount": None if awarded is None else _money(awarded),
+            }
+        )
+    return data
+
+
+class ProjectDetailSerializer(BuiltOnce, ProjectListSerializer):
     partnerships = PartnershipSerializer(many=True, read_only=True)
     available_transitions = AvailableTransitions(
         lambda obj, user: services.project_available_transitions(project=obj, user=user)
@@ -278,6 +404,8 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             "title": {"required": True, "allow_blank": False},
             "summary": {"required": False},
             "tier": {"required": False},
+            "description": {"max_length": MAX_TEXT},
+            "sought_partner_profile": {"max_length": MAX_TEXT},
         }
 
     def validate(self, data):
@@ -296,6 +424,7 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
 
 class TransitionInputSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    # No min_value: a negative amount fails the "awarded_amount" condition (422, with its code).
     awarded_amount = serializers.DecimalField(
         required=False, allow_null=True, default=None, max_digits=14, decimal_places=2
     )
@@ -311,11 +440,12 @@ class PartnershipCreateSerializer(serializers.Serializer):
 
 class MandateSerializer(serializers.Serializer):
     declaration = serializers.BooleanField()
-    file = serializers.FileField(required=False, allow_null=True)
+    # Checked by content (a readable PDF, at most 10 MB): projects/uploads.py.
+    file = serializers.FileField(required=False, allow_null=True, validators=[validate_mandate])
 
 
 class BudgetSerializer(serializers.Serializer):
-    lines = BudgetLineSerializer(many=True)
+    lines = BudgetLineSerializer(many=True, max_length=MAX_ITEMS)
     own_contribution = serializers.DecimalField(**MONEY)
 
 
@@ -333,7 +463,7 @@ class ReviewAssignSerializer(serializers.Serializer):
 class ScoreSerializer(serializers.Serializer):
     """A score in and out: the criterion by id."""
 
-    criterion = serializers.IntegerField(source="criterion_id")
+    criterion = serializers.IntegerField(source="criterion_id", min_value=1, max_value=MAX_ID)
     score = serializers.IntegerField(min_value=0, max_value=1000)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
@@ -369,14 +499,19 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ReviewUpdateSerializer(serializers.Serializer):
-    scores = ScoreSerializer(many=True, required=False)
+    scores = ScoreSerializer(many=True, required=False, max_length=MAX_ITEMS)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+
+    def validate_scores(self, scores):
+        return refuse_duplicates(
+            scores, "criterion", _("Criterion %(id)s is scored twice: score each criterion once.")
+        )
 
 
 class ReportCostSerializer(serializers.Serializer):
     """A partner's actual costs in and out: the partnership by id."""
 
-    partnership = serializers.IntegerField(source="partnership_id")
+    partnership = serializers.IntegerField(source="partnership_id", min_value=1, max_value=MAX_ID)
     amount = serializers.DecimalField(**MONEY)
     accepted_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, read_only=True, allow_null=True
@@ -390,29 +525,74 @@ class ReportCostSerializer(serializers.Serializer):
 
 class OutputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
-    url = serializers.URLField(required=False, allow_blank=True)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=2000)
+
+
+COUNTRY_NAMES = dict(countries)
+
+
+class AudienceField(serializers.DictField):
+    """Audience per country: ISO 3166-1 codes (any case) to counts."""
+
+    child = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+
+    def to_internal_value(self, data):
+        # Keys are checked before the values, so errors never echo thousands of bad keys.
+        if isinstance(data, dict):
+            if len(data) > len(COUNTRY_NAMES):
+                raise serializers.ValidationError(_("One entry per country at most."))
+            unknown = [str(code)[:10] for code in data if str(code).upper() not in COUNTRY_NAMES]
+            if unknown:
+                raise serializers.ValidationError(
+                    _("Not ISO 3166-1 country codes: %(codes)s.")
+                    % {"codes": ", ".join(unknown[:10])}
+                )
+            if len({str(code).upper() for code in data}) < len(data):
+                raise serializers.ValidationError(_("A country is listed twice."))
+        value = super().to_internal_value(data)
+        return {code.upper(): count for code, count in value.items()}
 
 
 class IndicatorsSerializer(serializers.Serializer):
-    events = serializers.IntegerField(min_value=0, required=False)
-    audience = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
-    artists = serializers.IntegerField(min_value=0, required=False)
-    participants = serializers.IntegerField(min_value=0, required=False)
-    travellers = serializers.IntegerField(min_value=0, required=False)
-    volunteers = serializers.IntegerField(min_value=0, required=False)
-    outputs = OutputSerializer(many=True, required=False)
+    events = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    audience = AudienceField(required=False)
+    artists = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    participants = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    travellers = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    volunteers = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    outputs = OutputSerializer(many=True, required=False, max_length=MAX_ITEMS)
 
-    def validate_audience(self, value):
-        from django_countries import countries
 
-        unknown = [code for code in value if code.upper() not in dict(countries)]
-        if unknown:
-            raise serializers.ValidationError(f"Not ISO country codes: {unknown}")
-        return {code.upper(): count for code, count in value.items()}
+class ReportAttachmentSerializer(serializers.ModelSerializer):
+    """An attachment as listed in its report: what it is and where it downloads."""
+
+    name = serializers.CharField(source="filename", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportAttachment
+        fields = ["id", "title", "name", "size", "content_type", "uploaded_at", "download_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField())
+    def get_download_url(self, attachment):
+        url = reverse(
+            "api:report-attachment-file",
+            kwargs={"pk": attachment.report_id, "attachment_id": attachment.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class ReportAttachmentUploadSerializer(serializers.Serializer):
+    # Checked by content (PDF, JPEG, PNG or WebP, at most 10 MB): projects/uploads.py.
+    file = serializers.FileField(validators=[validate_attachment])
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
 class ReportSerializer(serializers.ModelSerializer):
     costs = ReportCostSerializer(many=True, read_only=True)
+    attachments = ReportAttachmentSerializer(many=True, read_only=True)
     available_transitions = AvailableTransitions(
         lambda obj, user: services.report_available_transitions(report=obj, user=user)
     )
@@ -427,6 +607,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "narrative",
             "indicators",
             "costs",
+            "attachments",
             "submitted_at",
             "decided_at",
             "available_transitions",
@@ -440,7 +621,14 @@ class ReportCreateSerializer(serializers.Serializer):
 class ReportUpdateSerializer(serializers.Serializer):
     narrative = serializers.CharField(required=False, allow_blank=True, max_length=50000)
     indicators = IndicatorsSerializer(required=False)
-    costs = ReportCostSerializer(many=True, required=False)
+    costs = ReportCostSerializer(many=True, required=False, max_length=MAX_ITEMS)
+
+    def validate_costs(self, costs):
+        return refuse_duplicates(
+            costs,
+            "partnership",
+            _("Partnership %(id)s is listed twice: give each partner's costs once."),
+        )
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -450,6 +638,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class RankingRowSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(help_text="1 for the best proposal of the call.")
     project = serializers.IntegerField()
     title = serializers.CharField()
     acronym = serializers.CharField()
@@ -458,12 +647,21 @@ class RankingRowSerializer(serializers.Serializer):
     mean_score = serializers.DecimalField(max_digits=8, decimal_places=2, allow_null=True)
     above_threshold = serializers.BooleanField()
     requested_grant = serializers.DecimalField(max_digits=14, decimal_places=2)
-    cumulative_requested = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cumulative_requested = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        help_text="Requested grants of this proposal and of every better one, on any page.",
+    )
     within_budget = serializers.BooleanField()
     awarded_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
 
 
 class RankingSerializer(serializers.Serializer):
+    """One page of a call's ranking, in the API's list envelope, with the call's figures."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     call = serializers.IntegerField()
     budget = serializers.DecimalField(max_digits=16, decimal_places=2)
     overall_threshold = serializers.DecimalField(max_digits=6, decimal_places=2)
@@ -473,6 +671,12 @@ class RankingSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Coordinators and superusers: a code from the authenticator app, or a "
+        "recovery code.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):

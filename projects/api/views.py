@@ -1,26 +1,44 @@
 """The JSON API (PRODUCT.md §4). Views parse input and call services; nothing more."""
 
+from functools import partial
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from projects import selectors
+from cms.accounts.lockout import lockout_response
+from cms.accounts.middleware import OTP_REQUIRED_CODE
+from cms.accounts.two_factor import otp_verify, two_factor_required
+from projects import files, selectors
 from projects.api import serializers as s
-from projects.models import JointProject, Partnership, Report
-from projects.services import project_create, project_update
+from projects.api.authentication import token_for
+from projects.api.parsers import SafeJSONParser
+from projects.models import JointProject, Partnership, Report, ReportAttachment
+from projects.services import (
+    project_create,
+    project_update,
+    report_attachment_add,
+    report_attachment_remove,
+)
 from workflow import permissions, services
 from workflow.models import Notification, Review
 from workflow.notifications import language_of
-from workflow.selectors import call_ranking, history_visible_to
+from workflow.selectors import call_ranking_rows, history_visible_to, ranking_rows
 from workflow.states import ReviewState
 
 REFUSALS = {
@@ -34,6 +52,39 @@ REFUSALS = {
         s.ConditionErrorsSerializer, description="Conditions failed: every one is listed."
     ),
 }
+
+
+FILE_RESPONSES = {
+    (200, "application/octet-stream"): OpenApiResponse(
+        OpenApiTypes.BINARY, description="The file, streamed as an attachment (local storage)."
+    ),
+    302: OpenApiResponse(description="S3: redirect to a short-lived signed URL."),
+    401: OpenApiResponse(description="Not logged in."),
+    404: OpenApiResponse(description="No file, or not visible to you."),
+}
+
+
+class FileDownloadNegotiation(BaseContentNegotiation):
+    """Downloads answer whatever the client accepts (e.g. `Accept: application/pdf`): the body is
+    the file or a redirect, and only refusals are JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told how to count (a callable), instead of COUNT(*) over its queryset."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self):
+        return self._count()
 
 
 class IntegerIds:
@@ -53,19 +104,63 @@ def transition_input(request):
 
 
 class TokenView(APIView):
-    """Exchange a username (or email) and password for an API token."""
+    """Exchange a username (or email) and password for an API token; coordinators and
+    superusers also send `otp`, a code from their authenticator app or a recovery code.
+
+    Refusals: 400 `non_field_errors` for wrong credentials, an unknown account or a wrong
+    code alike; 400 `{"detail", "code": "otp_required"}` when the password is right but the
+    account needs a code and none came; 429 when throttled (10 a minute per address) or locked
+    out (5 failures for a username from one address: 15 minutes)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
 
     @extend_schema(
-        request=s.TokenRequestSerializer, responses={200: s.TokenSerializer, 400: REFUSALS[400]}
+        request=s.TokenRequestSerializer,
+        responses={
+            200: s.TokenSerializer,
+            400: REFUSALS[400],
+            429: OpenApiResponse(description="Too many attempts: throttled or locked out."),
+        },
     )
     def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = s.TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        data = serializer.validated_data
+        # django-axes counts failures on Django's request (DRF's wraps it).
+        django_request = request._request
+        user = authenticate(django_request, username=data["username"], password=data["password"])
+        if getattr(django_request, "axes_locked_out", False):
+            return lockout_response(django_request)
+        if user is not None and two_factor_required(user):
+            if not data.get("otp"):
+                return Response(
+                    {
+                        "detail": gettext(
+                            "This account also needs a two-factor code: send it as otp."
+                        ),
+                        "code": OTP_REQUIRED_CODE,
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            if otp_verify(user=user, token=data["otp"]) is None:
+                # A wrong code counts towards the lockout, like a wrong password.
+                user_login_failed.send(
+                    sender=__name__,
+                    credentials={"username": data["username"]},
+                    request=django_request,
+                )
+                if getattr(django_request, "axes_locked_out", False):
+                    return lockout_response(django_request)
+                user = None
+        if user is None:
+            raise ValidationError(
+                {"non_field_errors": [gettext("Unable to log in with provided credentials.")]},
+                code="authorization",
+            )
+        return Response({"token": token_for(user).key})
 
 
 class MeView(APIView):
@@ -103,20 +198,29 @@ class CallViewSet(IntegerIds, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     queryset = selectors.calls_with_rules()
 
-    @extend_schema(responses={200: s.RankingSerializer, 403: REFUSALS[403], 404: REFUSALS[404]})
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int, description="A page number within the ranking.")],
+        responses={200: s.RankingSerializer, 403: REFUSALS[403], 404: REFUSALS[404]},
+    )
     @action(detail=True, methods=["get"], permission_classes=[], url_path="ranking")
     def ranking(self, request, pk=None):
-        """Coordinators: the call's proposals ranked by mean weighted score, with the budget."""
-        call = self.get_object()
+        """Coordinators: the call's proposals ranked by mean weighted score, with the budget,
+        a page at a time (the cumulative requested grant counts the earlier pages too)."""
+        # The call's own row only: its tiers and criteria are not shown here.
+        call = get_object_or_404(self.get_queryset().prefetch_related(None), pk=pk)
         if not permissions.is_coordinator(request.user):
             raise PermissionDenied("Only coordinators see the ranking.")
+        page = self.paginate_queryset(call_ranking_rows(call))
         return Response(
             s.RankingSerializer(
                 {
+                    "count": self.paginator.page.paginator.count,
+                    "next": self.paginator.get_next_link(),
+                    "previous": self.paginator.get_previous_link(),
                     "call": call.pk,
                     "budget": call.budget,
                     "overall_threshold": call.overall_threshold,
-                    "results": call_ranking(call),
+                    "results": ranking_rows(call, page),
                 }
             ).data
         )
@@ -171,7 +275,17 @@ class ProjectViewSet(
     def get_queryset(self):
         if (placeholder := self.schema_placeholder(JointProject)) is not None:
             return placeholder
-        projects = selectors.with_partners(selectors.visible_projects(self.request.user))
+        projects = self.narrow(selectors.visible_projects(self.request.user))
+        if self.action == "list":
+            # A row shows ids, not the related objects; its figures come in one query (list()).
+            return projects.order_by("-created_at", "-id")
+        projects = selectors.with_partners(projects)
+        if self.action == "retrieve":
+            projects = projects.prefetch_related(history_prefetch(self.request.user), "payments")
+        return projects.order_by("-created_at", "-id")
+
+    def narrow(self, projects):
+        """The list's filters: state, call, part of the title or acronym."""
         params = self.request.query_params
         if state := params.get("state"):
             projects = projects.filter(state=state)
@@ -179,9 +293,18 @@ class ProjectViewSet(
             projects = projects.filter(call_id=call)
         if q := params.get("q"):
             projects = projects.filter(title__icontains=q) | projects.filter(acronym__icontains=q)
-        if self.action == "retrieve":
-            projects = projects.prefetch_related(history_prefetch(self.request.user), "payments")
-        return projects.order_by("-created_at", "-id")
+        return projects
+
+    def list(self, request, *args, **kwargs):
+        # The total is counted in parts PostgreSQL reads from indexes (selectors.count_visible).
+        self.paginator.django_paginator_class = partial(
+            KnownCountPaginator, count=lambda: selectors.count_visible(request.user, self.narrow)
+        )
+        # Rows as dicts and plain JSON building (s.project_list_rows): model instances and DRF's
+        # per-field machinery cost more than the queries for a page of 50.
+        page = self.paginate_queryset(self.get_queryset().values(*s.PROJECT_LIST_COLUMNS))
+        figures = selectors.figures_by_project([row["id"] for row in page])
+        return self.get_paginated_response(s.project_list_rows(page, figures))
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
@@ -307,6 +430,7 @@ class ProjectViewSet(
             Review.objects.filter(project_id=project_id)
             .select_related("reviewer", "project")
             .prefetch_related("scores")
+            .order_by("assigned_at", "id")
         )
         if not permissions.is_coordinator(request.user):
             own_submitted = reviews.filter(
@@ -315,8 +439,10 @@ class ProjectViewSet(
             if not own_submitted:
                 raise PermissionDenied("Other reviews are shown once you have submitted yours.")
             reviews = reviews.filter(state=ReviewState.SUBMITTED)
-        return Response(
-            s.ReviewSerializer(reviews, many=True, context=self.get_serializer_context()).data
+        # Paginated like every list, as the schema says.
+        page = self.paginate_queryset(reviews)
+        return self.get_paginated_response(
+            s.ReviewSerializer(page, many=True, context=self.get_serializer_context()).data
         )
 
     @extend_schema(
@@ -376,7 +502,11 @@ class PartnershipViewSet(IntegerIds, mixins.RetrieveModelMixin, viewsets.Generic
     @extend_schema(
         request=s.MandateSerializer, responses={200: s.PartnershipDetailSerializer, **REFUSALS}
     )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[SafeJSONParser, MultiPartParser, FormParser],
+    )
     def mandate(self, request, pk=None):
         partnership_id = self.visible_pk(pk)
         serializer = s.MandateSerializer(data=request.data)
@@ -388,6 +518,22 @@ class PartnershipViewSet(IntegerIds, mixins.RetrieveModelMixin, viewsets.Generic
             file=serializer.validated_data.get("file"),
         )
         return self.respond(partnership_id)
+
+    @extend_schema(request=None, responses=FILE_RESPONSES)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="mandate/file",
+        url_name="mandate-file",
+        content_negotiation_class=FileDownloadNegotiation,
+    )
+    def mandate_file(self, request, pk=None):
+        """The signed PDF: the project's centres' members and coordinators (else 404)."""
+        partnership = get_object_or_404(
+            self.get_queryset().prefetch_related("project__partnerships"),
+            pk=int(pk) if str(pk).isdigit() else 0,
+        )
+        return files.mandate_download(request.user, partnership)
 
     @extend_schema(
         request=s.BudgetSerializer, responses={200: s.PartnershipDetailSerializer, **REFUSALS}
@@ -478,7 +624,8 @@ class ReportViewSet(
     IntegerIds, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = s.ReportSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    # DELETE only reaches the attachment action: the viewset has no destroy.
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         if (placeholder := self.schema_placeholder(Report)) is not None:
@@ -491,7 +638,7 @@ class ReportViewSet(
         return (
             Report.objects.filter(project__in=visible.values("pk"))
             .select_related("project")
-            .prefetch_related("costs")
+            .prefetch_related("costs", "attachments")
         )
 
     @extend_schema(
@@ -525,6 +672,66 @@ class ReportViewSet(
             report_id=report.pk, name=name, actor=request.user, comment=data["comment"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ReportAttachmentUploadSerializer},
+        responses={201: s.ReportAttachmentSerializer, **REFUSALS},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="attachments",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def attachments(self, request, pk=None):
+        """Attach a PDF or image (multipart `file`, optional `title`) while the report is a
+        draft or returned: the lead centre's members."""
+        report = self.get_object()
+        serializer = s.ReportAttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attachment = report_attachment_add(
+            report_id=report.pk,
+            actor=request.user,
+            file=serializer.validated_data["file"],
+            title=serializer.validated_data["title"],
+        )
+        return Response(
+            s.ReportAttachmentSerializer(attachment, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={204: None, **REFUSALS})
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)",
+        url_name="attachment",
+    )
+    def attachment(self, request, pk=None, attachment_id=None):
+        report = self.get_object()
+        report_attachment_remove(
+            report_id=report.pk, attachment_id=int(attachment_id), actor=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=FILE_RESPONSES)
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"attachments/(?P<attachment_id>[0-9]+)/file",
+        url_name="attachment-file",
+        content_negotiation_class=FileDownloadNegotiation,
+    )
+    def attachment_file(self, request, pk=None, attachment_id=None):
+        report = self.get_object()
+        attachment = get_object_or_404(
+            ReportAttachment.objects.select_related("report__project").prefetch_related(
+                "report__project__partnerships"
+            ),
+            report=report,
+            pk=int(attachment_id),
+        )
+        return files.attachment_download(request.user, attachment)
 
 
 @extend_schema(parameters=[OpenApiParameter("unread", bool)])

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from projects.models import JointProject, Partnership, Payment, PaymentKind
 from tests.factories import MembershipFactory, UserFactory
+from tests.factories.auth import verified_login
 from tests.workflow.conftest import add_partner, advance, build_draft, build_ready, review
 from workflow import services
 from workflow.conditions import failures
@@ -48,7 +49,8 @@ def text(response):
 
 
 def login(client, user):
-    client.force_login(user)
+    # Coordinators must have passed two-factor authentication; for others it changes nothing.
+    verified_login(client, user)
     return client
 
 
