@@ -4,7 +4,7 @@ Who may read them is `uploads.can_read_private_files`: coordinators and members 
 centres. Anyone else gets 404, as for any object they may not see. With S3 the answer is a
 redirect to a signed URL that lives `AWS_QUERYSTRING_EXPIRE` seconds; with local storage the
 file is streamed. Either way it downloads as an attachment, under the detected content type, and
-is never cached by shared caches. The API (projects/api/views.py) answers through the same
+is never cached by shared caches. The API (projects/api/views/) answers through the same
 function as the workspace views below.
 """
 
