@@ -14,6 +14,7 @@ from tests.factories import (
     UserFactory,
     coordinator,
 )
+from tests.factories.auth import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ ADMIN_PAGES = [
 
 @pytest.fixture
 def coordinator_client(client):
-    client.force_login(coordinator())
+    verified_login(client, coordinator())
     return client
 
 

@@ -19,7 +19,9 @@ from tests.factories import (
     PartnershipFactory,
     reviewer,
 )
+from tests.factories.auth import verified_login
 from tests.workflow.conftest import advance, build_ready, review
+from workflow import services
 from workflow.conditions import TransitionInput, failures
 from workflow.models import Review, TransitionLog
 from workflow.states import ProjectState
@@ -37,7 +39,7 @@ def transition_url(project, name):
 
 @pytest.fixture
 def admin_client(client, cast):
-    client.force_login(cast.coordinator)
+    verified_login(client, cast.coordinator)
     return client
 
 
@@ -381,3 +383,32 @@ def test_the_project_list_runs_a_fixed_number_of_queries(admin_client):
     assert large == small, f"{small} queries for 3 projects, {large} for 33"
     # Filtering and searching do not change that either.
     assert count_queries(admin_client, f"{url}?state=submitted&q=shared") == small
+
+
+def test_the_proposal_page_runs_a_fixed_number_of_queries(admin_client, cast, under_review):
+    """However many reviews, scores and log rows, a fixed number of queries (Wagtail's admin chrome,
+    the session and roles, the proposal with partners and budgets, the reviews with their
+    weighted totals, the criteria with the score sums, the history, the assign form's reviewers
+    and conflicts): 20, where the reviews and the score took six queries instead of two."""
+    url = inspect_url(under_review)
+    review(cast, under_review, reviewer(), scores=(8, 7))
+    count_queries(admin_client, url)  # warm per-process caches
+    small = count_queries(admin_client, url)
+    for scores in ((3, 9), (10, 10), (0, 4)):
+        review(cast, under_review, reviewer(), scores=scores)
+    services.review_assign(project_id=under_review.pk, reviewer=reviewer(), actor=cast.coordinator)
+    large = count_queries(admin_client, url)
+    assert large == small == 20, f"{small} queries with 1 review, {large} with 5"
+
+
+def test_the_proposal_page_shows_the_same_scores_as_the_models(cast, under_review):
+    from workflow.selectors import project_reviews_with_score, project_score
+
+    for scores in ((8, 7), (3, 9)):
+        review(cast, under_review, reviewer(), scores=scores)
+    services.review_assign(project_id=under_review.pk, reviewer=reviewer(), actor=cast.coordinator)
+    reviews, score = project_reviews_with_score(under_review)
+    assert score == project_score(under_review)
+    assert [r.pk for r in reviews] == [r.pk for r in under_review.reviews.all()]
+    assert [r.weighted_total for r in reviews] == [r.weighted_score for r in reviews]
+    assert reviews[-1].weighted_total == 0  # assigned, nothing scored yet
