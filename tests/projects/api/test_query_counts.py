@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from projects.api.authentication import token_for
 from tests.factories import (
     BudgetLineFactory,
     CentreFactory,
@@ -69,3 +70,19 @@ def test_review_queue_and_notifications(cast, django_capture_on_commit_callbacks
         build_ready(cast)
         build_ready(cast)
     assert queries(client, "/api/v1/notifications/") == small
+
+
+def test_a_token_request_reads_token_and_user_in_one_query_and_roles_in_one(cast):
+    """The fixed cost of every API call: the token comes with its user (select_related), the
+    expiry check reads nothing more, and the roles (groups and memberships) are one query."""
+    key = token_for(cast.lead_manager).key
+    client = APIClient()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200, response.content
+    sql = [query["sql"] for query in captured]
+    auth = [query for query in sql if "authtoken_token" in query or '"auth_user"' in query]
+    assert len(auth) == 2, auth
+    assert '"auth_user"' in auth[0] and "authtoken_token" in auth[0]  # one query, joined
+    assert "auth_user_groups" in auth[1] and "projects_membership" in auth[1]  # roles
+    assert sum("auth_user_groups" in query for query in sql) == 1
