@@ -32,11 +32,41 @@ def open_calls(at=None):
     )
 
 
+NETWORK_FIGURES_KEY = "projects:network-figures"
+# Saving or deleting a centre, network or call clears the figures at once (receivers in
+# ProjectsConfig.ready); a call opening or closing with the clock fires no signal, so the
+# figures also expire after a minute: "open calls" is at most 60 s behind the time.
+NETWORK_FIGURES_TIMEOUT = 60
+
+
 def network_figures():
-    """Headline figures of the public home page (centres, countries, networks, open calls), in
-    one query instead of three: the networks' aggregate, with the centres' and the open calls'
-    counts as scalar subqueries. Every centre and call belongs to a network, so with no
-    network every figure is 0."""
+    """Headline figures of the public home page, from Django's cache (Redis in production:
+    shared by every worker). Computed at most once a minute, or after a change."""
+    from django.core.cache import cache
+
+    figures = cache.get(NETWORK_FIGURES_KEY)
+    if figures is None:
+        figures = compute_network_figures()
+        cache.set(NETWORK_FIGURES_KEY, figures, timeout=NETWORK_FIGURES_TIMEOUT)
+    return figures
+
+
+def network_figures_changed(**kwargs):
+    """A centre, network or call was saved or deleted: forget the figures. Also once the
+    transaction commits, in case a request re-cached the old figures in between (it read
+    before the commit); bulk updates fire no signal and wait for the timeout."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(NETWORK_FIGURES_KEY)
+    transaction.on_commit(lambda: cache.delete(NETWORK_FIGURES_KEY))
+
+
+def compute_network_figures():
+    """The figures (centres, countries, networks, open calls), in one query instead of three:
+    the networks' aggregate, with the centres' and the open calls' counts as scalar
+    subqueries. Every centre and call belongs to a network, so with no network every figure
+    is 0."""
     from django.db.models import Func, Max, Subquery, Value
 
     def scalar(queryset, expression):

@@ -18,11 +18,12 @@ from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.models import JointProject, Partnership, Report
@@ -682,9 +683,13 @@ def _timeline(project, history):
         types[Report].pk: "report",
     }
     centres = {p.pk: p.centre.name for p in project.partnerships.all()}
+    # The dates formatted here, the format looked up once: what `|date:"c"` and
+    # `|date:"DATETIME_FORMAT"` printed, without two filter calls per entry in the template.
+    datetime_format = get_format("DATETIME_FORMAT")
     entries = []
     for entry in history:
         kind = kinds.get(entry.content_type_id, "")
+        at = timezone.localtime(entry.at)
         labels = STATE_LABELS.get(kind, {})
         entries.append(
             {
@@ -699,9 +704,24 @@ def _timeline(project, history):
                 "who": (entry.actor.get_full_name() or entry.actor.get_username())
                 if entry.actor_id
                 else "",
+                "at_iso": at.isoformat(),
+                "at_label": dateformat.format(at, datetime_format),
             }
         )
     return entries
+
+
+# Country names per language, kept for the process: django-countries translates its whole
+# list (≈ 250 names) the first time a request asks a country's name.
+_COUNTRY_NAMES = {}
+
+
+def _country_name(country):
+    key = (get_language(), country.code)
+    name = _COUNTRY_NAMES.get(key)
+    if name is None:
+        name = _COUNTRY_NAMES[key] = country.name
+    return name
 
 
 def _render_project(request, pk, *, status=200, errors=None, error_title="", posted=None):
@@ -709,10 +729,11 @@ def _render_project(request, pk, *, status=200, errors=None, error_title="", pos
     project = _load_project(user, pk)
     history = list(project_history(project, user=user))
     confirmed = project.confirmed_partnerships()
-    countries = sorted({p.centre.country.name for p in confirmed}, key=str)
+    countries = sorted({_country_name(p.centre.country) for p in confirmed}, key=str)
     partners = [
         {
             "partnership": p,
+            "country": _country_name(p.centre.country),
             "badge": _badge(p.state, p.get_state_display()),
             "total_cost": p.total_cost,
         }

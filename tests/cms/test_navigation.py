@@ -1,13 +1,18 @@
 """The layout's menu, language links and admin link: cached, yet never stale."""
 
+from datetime import timedelta
+from unittest.mock import patch
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from wagtail.models import Page
 
-from projects.selectors import network_figures
-from tests.factories import CallFactory, CentreFactory
+from projects.selectors import NETWORK_FIGURES_KEY, network_figures
+from tests.factories import CallFactory, CentreFactory, NetworkFactory
 from tests.factories.auth import verified_login
 
 pytestmark = pytest.mark.django_db
@@ -57,16 +62,73 @@ def test_the_layout_reads_the_menu_from_the_cache(client, site_tree):
     assert not any("translation_key" in where for where in conditions)  # the language links
 
 
-def test_the_home_page_runs_two_queries(client, site_tree):
-    """The figures (1) and the open calls (1); Wagtail's routing (site, locale, page, view
-    restrictions: 5 queries) comes from the cache (cms.routing), as do the menu and language
-    links."""
+def test_the_home_page_runs_one_query(client, site_tree):
+    """The open calls (1); the figures, Wagtail's routing (site, locale, page, view
+    restrictions: 5 queries), the menu and the language links come from the cache."""
     CentreFactory()
     CallFactory()
     client.get("/en/")
     with CaptureQueriesContext(connection) as captured:
         client.get("/en/")
-    assert len(captured) == 2, [query["sql"][:80] for query in captured]
+    assert len(captured) == 1, [query["sql"][:80] for query in captured]
+    assert "projects_centre" not in captured[0]["sql"]  # not the figures
+
+
+def figures_html(client):
+    html = client.get("/en/").content.decode()
+    return html.partition('<dl class="figure-grid">')[2].partition("</dl>")[0]
+
+
+def figure(client, label):
+    return figures_html(client).partition(f"<dt>{label}</dt><dd>")[2].partition("</dd>")[0]
+
+
+def test_the_home_page_figures_come_from_the_cache(client, site_tree):
+    CentreFactory(country="FR")
+    assert figure(client, "Cultural centres") == "1"
+    with CaptureQueriesContext(connection) as captured:
+        assert figure(client, "Cultural centres") == "1"
+    assert not any("projects_centre" in query["sql"] for query in captured)
+
+
+def test_the_home_page_figures_follow_centres(client, site_tree):
+    centre = CentreFactory(country="FR")
+    assert figure(client, "Countries") == "1"
+    other = CentreFactory(country="FR")
+    assert figure(client, "Cultural centres") == "2"
+    other.country = "BE"
+    other.save()
+    assert figure(client, "Countries") == "2"
+    centre.delete()
+    assert figure(client, "Cultural centres") == "1"
+    assert figure(client, "Countries") == "1"
+
+
+def test_the_home_page_figures_follow_calls_and_networks(client, site_tree):
+    assert figure(client, "Open calls") == "0"
+    call = CallFactory()
+    assert figure(client, "Open calls") == "1"
+    networks = int(figure(client, "Networks"))
+    call.deadline = timezone.now() - timedelta(days=1)  # closed by hand
+    call.save()
+    assert figure(client, "Open calls") == "0"
+    call.deadline = timezone.now() + timedelta(days=30)
+    call.save()
+    assert figure(client, "Open calls") == "1"
+    call.delete()
+    assert figure(client, "Open calls") == "0"
+    NetworkFactory()
+    assert figure(client, "Networks") == str(networks + 1)
+
+
+def test_the_cached_figures_expire_within_a_minute(client, site_tree):
+    """A call opening or closing with the clock fires no signal: the figures expire."""
+    client.get("/en/")
+    with patch("django.core.cache.cache.set") as cache_set:
+        cache.delete(NETWORK_FIGURES_KEY)
+        network_figures()
+    cache_set.assert_called_once()
+    assert cache_set.call_args.kwargs["timeout"] <= 60
 
 
 def test_the_network_figures_are_one_query(django_assert_num_queries):
