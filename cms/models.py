@@ -31,5 +31,5 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = selectors.network_figures()
-        context["open_calls"] = selectors.open_calls()[:3]
+        context["open_calls"] = selectors.home_open_calls()
         return context

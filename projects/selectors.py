@@ -32,6 +32,38 @@ def open_calls(at=None):
     )
 
 
+HOME_OPEN_CALLS_KEY = "projects:home-open-calls"
+HOME_OPEN_CALLS_LIMIT = 3
+# An upper bound only: the entry expires exactly when its list can change with the clock.
+HOME_OPEN_CALLS_TIMEOUT = 60
+
+
+def home_open_calls():
+    """The first open calls (by deadline) of the public home page, with their network, from
+    Django's cache: the anonymous home page ran this query on every request. The list can
+    change with the clock only when its first deadline passes (the earliest of every open call)
+    or when a future call opens, so the entry expires then (at most after a minute); saving or
+    deleting a call or network clears it (network_figures_changed)."""
+    from django.core.cache import cache
+
+    calls = cache.get(HOME_OPEN_CALLS_KEY)
+    if calls is None:
+        at = timezone.now()
+        calls = list(open_calls(at)[:HOME_OPEN_CALLS_LIMIT])
+        next_opening = (
+            Call.objects.filter(opens_at__gt=at)
+            .order_by("opens_at")
+            .values_list("opens_at", flat=True)
+            .first()
+        )
+        changes = [c for c in (calls[0].deadline if calls else None, next_opening) if c]
+        # Rounded down: a second early is harmless, a second late would show a closed call.
+        timeout = int(min([HOME_OPEN_CALLS_TIMEOUT, *((c - at).total_seconds() for c in changes)]))
+        if timeout > 0:
+            cache.set(HOME_OPEN_CALLS_KEY, calls, timeout=timeout)
+    return calls
+
+
 NETWORK_FIGURES_KEY = "projects:network-figures"
 # Saving or deleting a centre, network or call clears the figures at once (receivers in
 # ProjectsConfig.ready); a call opening or closing with the clock fires no signal, so the
@@ -58,8 +90,9 @@ def network_figures_changed(**kwargs):
     from django.core.cache import cache
     from django.db import transaction
 
-    cache.delete(NETWORK_FIGURES_KEY)
-    transaction.on_commit(lambda: cache.delete(NETWORK_FIGURES_KEY))
+    keys = [NETWORK_FIGURES_KEY, HOME_OPEN_CALLS_KEY]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def compute_network_figures():

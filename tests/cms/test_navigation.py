@@ -1,5 +1,6 @@
 """The layout's menu, language links and admin link: cached, yet never stale."""
 
+import re
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -11,7 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Page
 
-from projects.selectors import NETWORK_FIGURES_KEY, network_figures
+from projects.models import Call
+from projects.selectors import (
+    HOME_OPEN_CALLS_KEY,
+    NETWORK_FIGURES_KEY,
+    home_open_calls,
+    network_figures,
+)
 from tests.factories import CallFactory, CentreFactory, NetworkFactory
 from tests.factories.auth import verified_login
 
@@ -62,16 +69,54 @@ def test_the_layout_reads_the_menu_from_the_cache(client, site_tree):
     assert not any("translation_key" in where for where in conditions)  # the language links
 
 
-def test_the_home_page_runs_one_query(client, site_tree):
-    """The open calls (1); the figures, Wagtail's routing (site, locale, page, view
-    restrictions: 5 queries), the menu and the language links come from the cache."""
+def test_the_home_page_runs_no_query(client, site_tree):
+    """The open calls, the figures, Wagtail's routing (site, locale, page, view restrictions:
+    5 queries), the menu and the language links come from the cache."""
     CentreFactory()
     CallFactory()
     client.get("/en/")
     with CaptureQueriesContext(connection) as captured:
         client.get("/en/")
-    assert len(captured) == 1, [query["sql"][:80] for query in captured]
-    assert "projects_centre" not in captured[0]["sql"]  # not the figures
+    assert len(captured) == 0, [query["sql"][:80] for query in captured]
+
+
+def open_call_titles(client):
+    html = client.get("/en/").content.decode()
+    return re.findall(r'<li class="card">\s*<h3>([^<]*)</h3>', html)
+
+
+def test_the_home_page_open_calls_follow_calls_and_networks(client, site_tree):
+    call = CallFactory(title="First")
+    assert open_call_titles(client) == ["First"]
+    call.title = "Renamed"
+    call.save()
+    assert open_call_titles(client) == ["Renamed"]
+    CallFactory(title="Second", deadline=call.deadline + timedelta(days=1))
+    assert open_call_titles(client) == ["Renamed", "Second"]
+    call.network.name = "Other network"
+    call.network.save()
+    assert "Other network" in client.get("/en/").content.decode()
+    call.delete()
+    assert open_call_titles(client) == ["Second"]
+
+
+def test_the_cached_open_calls_expire_when_the_list_changes_with_the_clock(site_tree):
+    """No signal when a deadline passes or a call opens: the entry expires at the first."""
+    now = timezone.now()
+    CallFactory(deadline=now + timedelta(seconds=40))
+    CallFactory(opens_at=now + timedelta(seconds=20))
+    with patch("django.core.cache.cache.set") as cache_set:
+        assert len(home_open_calls()) == 1
+    assert 15 <= cache_set.call_args.kwargs["timeout"] <= 20
+    with patch("django.core.cache.cache.set") as again:
+        # Nothing was stored above (set was a mock): a miss computes and stores again.
+        assert len(home_open_calls()) == 1
+    assert 15 <= again.call_args.kwargs["timeout"] <= 20
+    Call.objects.all().delete()
+    cache.delete(HOME_OPEN_CALLS_KEY)
+    with patch("django.core.cache.cache.set") as cache_set:
+        assert home_open_calls() == []
+    assert cache_set.call_args.kwargs["timeout"] == 60
 
 
 def figures_html(client):
