@@ -60,3 +60,43 @@ def moto_server():
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_on_moto(moto_server, monkeypatch):
+    """The project's own production storage configuration (cms/settings/storage.py) against
+    moto, in a fresh bucket: yields (boto3 client, bucket name) while STORAGES points at it."""
+    import uuid
+
+    import boto3
+    import environ
+    from botocore.config import Config
+    from django.test import override_settings
+
+    from cms.settings.storage import s3_storages
+
+    bucket = f"ensemble-{uuid.uuid4().hex[:12]}"
+    for name, value in {
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": moto_server,
+        "AWS_S3_REGION_NAME": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_QUERYSTRING_EXPIRE": "120",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+    }.items():
+        monkeypatch.setenv(name, value)
+    # The bucket exists before the application runs (infrastructure, not app code).
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        region_name="eu-west-1",
+        aws_access_key_id="test-key",
+        aws_secret_access_key="test-secret",
+        config=Config(s3={"addressing_style": "path"}),
+    )
+    client.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    with override_settings(STORAGES=s3_storages(environ.Env())):
+        yield client, bucket

@@ -2,49 +2,21 @@
 
 import urllib.error
 import urllib.request
-import uuid
 from urllib.parse import parse_qs, urlparse
 
-import boto3
-import environ
 import pytest
-from botocore.config import Config
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.test import override_settings
-
-from cms.settings.storage import s3_storages
 
 
 @pytest.fixture
-def bucket():
-    return f"ensemble-{uuid.uuid4().hex[:12]}"
+def bucket(s3_on_moto):
+    return s3_on_moto[1]
 
 
 @pytest.fixture
-def s3_settings(moto_server, monkeypatch, bucket):
-    env = {
-        "AWS_STORAGE_BUCKET_NAME": bucket,
-        "AWS_S3_ENDPOINT_URL": moto_server,
-        "AWS_S3_REGION_NAME": "eu-west-1",
-        "AWS_ACCESS_KEY_ID": "test-key",
-        "AWS_SECRET_ACCESS_KEY": "test-secret",
-        "AWS_QUERYSTRING_EXPIRE": "120",
-        "AWS_S3_ADDRESSING_STYLE": "path",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    # The bucket exists before the application runs (infrastructure, not app code).
-    boto3.client(
-        "s3",
-        endpoint_url=moto_server,
-        region_name="eu-west-1",
-        aws_access_key_id="test-key",
-        aws_secret_access_key="test-secret",
-        config=Config(s3={"addressing_style": "path"}),
-    ).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    with override_settings(STORAGES=s3_storages(environ.Env())):
-        yield
+def s3_settings(s3_on_moto):
+    return s3_on_moto
 
 
 def test_private_files_round_trip_through_signed_urls(s3_settings, bucket):

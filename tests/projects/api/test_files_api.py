@@ -426,46 +426,15 @@ def test_the_attachment_list_costs_a_fixed_number_of_queries(cast, report, priva
 
 
 @pytest.fixture
-def s3_private_storage(moto_server, monkeypatch):
-    """The production storage configuration against moto, as tests/cms/test_storage_s3.py."""
-    import uuid
-
-    import boto3
-    import environ
-    from botocore.config import Config
+def s3_private_storage(s3_on_moto, monkeypatch):
+    """The production storage configuration against moto (tests/conftest.py)."""
     from django.core.files.storage import storages
-    from django.test import override_settings
 
-    from cms.settings.storage import s3_storages
-
-    bucket = f"ensemble-{uuid.uuid4().hex[:12]}"
-    for name, value in {
-        "AWS_STORAGE_BUCKET_NAME": bucket,
-        "AWS_S3_ENDPOINT_URL": moto_server,
-        "AWS_S3_REGION_NAME": "eu-west-1",
-        "AWS_ACCESS_KEY_ID": "test-key",
-        "AWS_SECRET_ACCESS_KEY": "test-secret",
-        "AWS_QUERYSTRING_EXPIRE": "120",
-        "AWS_S3_ADDRESSING_STYLE": "path",
-    }.items():
-        monkeypatch.setenv(name, value)
-    client = boto3.client(
-        "s3",
-        endpoint_url=moto_server,
-        region_name="eu-west-1",
-        aws_access_key_id="test-key",
-        aws_secret_access_key="test-secret",
-        config=Config(s3={"addressing_style": "path"}),
-    )
-    client.create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
-    )
-    with override_settings(STORAGES=s3_storages(environ.Env())):
-        storage = storages["private"]
-        # The fields resolved their storage at import; point them at this one.
-        for model, name in FIELDS:
-            monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
-        yield client, bucket
+    storage = storages["private"]
+    # The fields resolved their storage at import; point them at this one.
+    for model, name in FIELDS:
+        monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
+    return s3_on_moto
 
 
 def test_on_s3_downloads_redirect_to_a_signed_url(
