@@ -2,27 +2,32 @@
 
 from django.urls import path
 
-from projects import files, views
+from projects import files
+from projects.workspace import dashboard, partners, proposals
 
 app_name = "workspace"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("", dashboard.home, name="home"),
+    path("projects/<int:pk>/", proposals.project_detail, name="project"),
     path(
         "projects/<int:pk>/transitions/<slug:name>/",
-        views.project_transition,
+        proposals.project_transition,
         name="project_transition",
     ),
     path(
         "partnerships/<int:pk>/transitions/<slug:name>/",
-        views.partnership_transition,
+        partners.partnership_transition,
         name="partnership_transition",
     ),
-    path("partnerships/<int:pk>/mandate/", views.partnership_mandate, name="partnership_mandate"),
+    path(
+        "partnerships/<int:pk>/mandate/",
+        partners.partnership_mandate,
+        name="partnership_mandate",
+    ),
     path(
         "partnerships/<int:pk>/agreement/",
-        views.partnership_agreement,
+        partners.partnership_agreement,
         name="partnership_agreement",
     ),
     path("files/mandates/<int:pk>/", files.mandate_file, name="mandate_file"),

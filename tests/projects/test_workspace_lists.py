@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from projects.views import SIDE_PAGE_SIZE
+from projects.workspace.dashboard import SIDE_PAGE_SIZE
 from tests.factories import JointProjectFactory, PartnershipFactory
 from workflow.models import Review
 from workflow.states import PartnershipState, ReviewState
