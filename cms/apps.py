@@ -13,3 +13,8 @@ class CmsConfig(AppConfig):
         from cms.routing import install
 
         install()  # Wagtail's site and home-page lookups from the cache
+        from django.db.backends.signals import connection_created
+
+        from cms.private_cache import install_on
+
+        connection_created.connect(install_on, dispatch_uid="private_page_cache_writes")

@@ -66,6 +66,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in pages kept per viewer until any data changes (cms/private_cache.py): right
+    # after the viewer is known, so a kept page skips everything below (its two-factor state
+    # is part of its key).
+    "cms.private_cache.PrivatePageCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Coordinators and superusers pass two-factor authentication before anything else.
     "cms.accounts.middleware.TwoFactorMiddleware",
@@ -214,6 +218,18 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The per-viewer cache of signed-in pages (cms/private_cache.py). On only with a cache every
+# process shares (Redis): a write in one process must invalidate the pages of all of them.
+PRIVATE_PAGE_CACHE = env.bool("PRIVATE_PAGE_CACHE", default=bool(REDIS_URL))
+PRIVATE_PAGE_CACHE_TTL = env.int("PRIVATE_PAGE_CACHE_TTL", default=60)
+PRIVATE_PAGE_CACHE_PATHS = ("/workspace/", "/api/v1/", "/admin/network/", "/admin/grants/")
+PRIVATE_PAGE_CACHE_EXCLUDED_PATHS = (
+    "/workspace/files/",
+    "/api/v1/auth/",
+    "/api/v1/docs/",
+    "/api/v1/schema/",
+)
 
 # Email: Django 6.1's MAILERS, built from EMAIL_URL (smtp+tls://user:pass@host:587, or
 # consolemail:// in development).

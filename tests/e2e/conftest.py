@@ -29,6 +29,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _private_page_cache(settings):
+    """Browser tests run with the per-viewer page cache on, as production does with Redis: every
+    flow that changes something and reads it back proves the change invalidates the pages."""
+    settings.PRIVATE_PAGE_CACHE = True
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
