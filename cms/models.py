@@ -1,12 +1,41 @@
 """Wagtail pages of the public site. Domain records stay plain models in `projects`."""
 
 from django.db import models
+from django.template.defaultfilters import date as format_date
+from django.template.defaultfilters import truncatewords
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.cache import LocalMemo
 from projects import selectors
+
+# The open calls' cards of the home page, formatted once per language and time zone for as
+# long as the list itself is this process's copy (projects.selectors.home_open_calls): the
+# date, choice and truncation filters were a quarter of the home page's time.
+_call_cards = LocalMemo(seconds=60)
+
+
+def open_call_cards(calls):
+    key = (translation.get_language(), timezone.get_current_timezone_name(), id(calls))
+    kept = _call_cards.get(key)
+    if kept is not None and kept[0] is calls:  # the same list, not one at a recycled id
+        return kept[1]
+    cards = [
+        {
+            "title": call.title,
+            "meta": f"{call.get_kind_display()} · {call.network.name}",
+            "summary": truncatewords(call.summary, 40) if call.summary else "",
+            "deadline_iso": format_date(call.deadline, "c"),
+            "deadline": format_date(call.deadline, "j F Y, H:i"),
+            "zone": format_date(call.deadline, "T"),
+        }
+        for call in calls
+    ]
+    _call_cards.set(key, (calls, cards))
+    return cards
 
 
 class HomePage(Page):
@@ -31,5 +60,5 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = selectors.network_figures()
-        context["open_calls"] = selectors.home_open_calls()
+        context["open_calls"] = open_call_cards(selectors.home_open_calls())
         return context

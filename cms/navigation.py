@@ -14,30 +14,46 @@ from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
+from cms.cache import LocalMemo
+
 VERSION_KEY = "cms:navigation:version"
 # A safety net only: every change that matters replaces the version at once.
 TIMEOUT = 60 * 60
 
 
+# This process's copies (cms.cache.LocalMemo): the version for two seconds, so another worker
+# shows a change at most two seconds late; what is stored under a version never changes.
+_local_version = LocalMemo(seconds=2)
+_local_values = LocalMemo(seconds=TIMEOUT)
+
+
 def navigation_version():
-    version = cache.get(VERSION_KEY)
+    version = _local_version.get(VERSION_KEY)
     if version is None:
-        version = uuid.uuid4().hex
-        cache.set(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            version = uuid.uuid4().hex
+            cache.set(VERSION_KEY, version, timeout=None)
+        _local_version.set(VERSION_KEY, version)
     return version
 
 
 def navigation_changed(**kwargs):
     """A page, site or locale changed: every cached menu and language link is stale."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    _local_version.clear()
+    _local_values.clear()
 
 
 def _cached(key, compute):
     key = f"cms:navigation:{navigation_version()}:{key}"
-    value = cache.get(key)
+    value = _local_values.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, timeout=TIMEOUT)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, timeout=TIMEOUT)
+        _local_values.set(key, value)
     return value
 
 

@@ -10,6 +10,8 @@ below). The page itself is still routed and served on every request: nothing her
 response.
 """
 
+import copy
+
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.http.request import split_domain_port
@@ -18,9 +20,18 @@ from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.navigation import _cached, navigation_changed
 
+_NONE = None
+
 
 def _no_restrictions():
-    return PageViewRestriction.objects.none()
+    # An empty queryset evaluated once: iterating it (Wagtail's check on every page served)
+    # runs no SQL compiler at all; filtering or ordering it still works as a queryset.
+    global _NONE
+    if _NONE is None:
+        none = PageViewRestriction.objects.none()
+        list(none)
+        _NONE = none
+    return _NONE
 
 
 def _lookup(hostname, port):
@@ -38,7 +49,12 @@ def site_and_root(request):
     hostname = split_domain_port(request._get_raw_host())[0]
     port = request.get_port()
     found = _cached(f"route:{get_language()}:{hostname}:{port}", lambda: _lookup(hostname, port))
-    return None if found[0] is None else found
+    if found[0] is None:
+        return None
+    site, root, restricted = found
+    # Copies: the cached instances are shared by this process's requests (cms.cache.LocalMemo)
+    # and Wagtail may remember things on the page it serves.
+    return copy.copy(site), copy.copy(root), restricted
 
 
 def route_for_request(request, path):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
+from cms.cache import LocalMemo
 from projects.models import Call, Centre, JointProject, Network, Partnership
 from projects.models._fields import ZERO
 from workflow.permissions import PUBLIC_STATES, roles_of
@@ -32,6 +33,10 @@ def open_calls(at=None):
     )
 
 
+# This process's copies of the two entries below (cms.cache.LocalMemo): another worker shows a
+# change at most five seconds late, on top of the entries' own expiry.
+_home_memo = LocalMemo(seconds=5)
+
 HOME_OPEN_CALLS_KEY = "projects:home-open-calls"
 HOME_OPEN_CALLS_LIMIT = 3
 # An upper bound only: the entry expires exactly when its list can change with the clock.
@@ -46,8 +51,14 @@ def home_open_calls():
     deleting a call or network clears it (network_figures_changed)."""
     from django.core.cache import cache
 
+    calls = _home_memo.get(HOME_OPEN_CALLS_KEY)
+    if calls is not None:
+        return calls
     calls = cache.get(HOME_OPEN_CALLS_KEY)
-    if calls is None:
+    if calls is not None:
+        # Rounded down like the shared entry's timeout; at most the memo's five seconds.
+        _home_memo.set(HOME_OPEN_CALLS_KEY, calls, seconds=_seconds_to_change(calls))
+    else:
         at = timezone.now()
         calls = list(open_calls(at)[:HOME_OPEN_CALLS_LIMIT])
         next_opening = (
@@ -61,7 +72,16 @@ def home_open_calls():
         timeout = int(min([HOME_OPEN_CALLS_TIMEOUT, *((c - at).total_seconds() for c in changes)]))
         if timeout > 0:
             cache.set(HOME_OPEN_CALLS_KEY, calls, timeout=timeout)
+            _home_memo.set(HOME_OPEN_CALLS_KEY, calls, seconds=timeout)
     return calls
+
+
+def _seconds_to_change(calls):
+    """Seconds until the first of these calls closes (a call opening with the clock is bounded
+    by the memo's own five seconds)."""
+    if not calls:
+        return _home_memo.seconds
+    return max(0, int((calls[0].deadline - timezone.now()).total_seconds()))
 
 
 NETWORK_FIGURES_KEY = "projects:network-figures"
@@ -76,10 +96,13 @@ def network_figures():
     shared by every worker). Computed at most once a minute, or after a change."""
     from django.core.cache import cache
 
-    figures = cache.get(NETWORK_FIGURES_KEY)
+    figures = _home_memo.get(NETWORK_FIGURES_KEY)
     if figures is None:
-        figures = compute_network_figures()
-        cache.set(NETWORK_FIGURES_KEY, figures, timeout=NETWORK_FIGURES_TIMEOUT)
+        figures = cache.get(NETWORK_FIGURES_KEY)
+        if figures is None:
+            figures = compute_network_figures()
+            cache.set(NETWORK_FIGURES_KEY, figures, timeout=NETWORK_FIGURES_TIMEOUT)
+        _home_memo.set(NETWORK_FIGURES_KEY, figures)
     return figures
 
 
@@ -91,8 +114,13 @@ def network_figures_changed(**kwargs):
     from django.db import transaction
 
     keys = [NETWORK_FIGURES_KEY, HOME_OPEN_CALLS_KEY]
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+
+    def forget():
+        cache.delete_many(keys)
+        _home_memo.clear()
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def compute_network_figures():

@@ -16,7 +16,10 @@ def _empty_cache():
     with none spent by the tests before it."""
     from django.core.cache import cache
 
+    from cms.cache import LocalMemo
+
     cache.clear()
+    LocalMemo.clear_all()  # and this process's copies of it
 
 
 @pytest.fixture

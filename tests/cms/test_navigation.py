@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Page
 
+from cms.cache import LocalMemo
+from projects import selectors
 from projects.models import Call
 from projects.selectors import (
     HOME_OPEN_CALLS_KEY,
@@ -108,6 +110,7 @@ def test_the_cached_open_calls_expire_when_the_list_changes_with_the_clock(site_
     with patch("django.core.cache.cache.set") as cache_set:
         assert len(home_open_calls()) == 1
     assert 15 <= cache_set.call_args.kwargs["timeout"] <= 20
+    selectors._home_memo.clear()  # this process's copy; another process has none
     with patch("django.core.cache.cache.set") as again:
         # Nothing was stored above (set was a mock): a miss computes and stores again.
         assert len(home_open_calls()) == 1
@@ -171,6 +174,7 @@ def test_the_cached_figures_expire_within_a_minute(client, site_tree):
     client.get("/en/")
     with patch("django.core.cache.cache.set") as cache_set:
         cache.delete(NETWORK_FIGURES_KEY)
+        selectors._home_memo.clear()  # this process's copy; another process has none
         network_figures()
     cache_set.assert_called_once()
     assert cache_set.call_args.kwargs["timeout"] <= 60
@@ -207,3 +211,57 @@ def test_the_admin_link_only_for_who_may_use_the_admin(client, site_tree, cast):
     assert 'href="/admin/"' in client.get("/en/").content.decode()
     verified_login(client, cast.coordinator)
     assert 'href="/admin/"' in client.get("/en/").content.decode()
+
+
+# --- This process's copies (cms.cache.LocalMemo) -------------------------------------------
+
+
+def test_a_local_copy_lives_its_seconds_then_is_read_again():
+    memo = LocalMemo(seconds=2)
+    with patch("cms.cache.time.monotonic", return_value=100.0):
+        memo.set("k", "v")
+        assert memo.get("k") == "v"
+    with patch("cms.cache.time.monotonic", return_value=101.9):
+        assert memo.get("k") == "v"
+    with patch("cms.cache.time.monotonic", return_value=102.0):
+        assert memo.get("k") is None
+    memo.set("short", "v", seconds=0)
+    assert memo.get("short") is None  # never longer than asked, never longer than its own
+
+
+def test_the_local_copies_are_bounded():
+    memo = LocalMemo(seconds=60, max_entries=3)
+    for n in range(4):
+        memo.set(n, n)
+    assert memo.get(3) == 3
+    assert memo.get(0) is None
+
+
+def test_another_process_changing_the_navigation_is_seen_within_two_seconds(site_tree):
+    from cms import navigation
+
+    with patch("cms.cache.time.monotonic", return_value=1000.0):
+        seen = navigation.navigation_version()
+        cache.set(navigation.VERSION_KEY, "changed-by-another-worker", timeout=None)
+        assert navigation.navigation_version() == seen
+    with patch("cms.cache.time.monotonic", return_value=1002.0):
+        assert navigation.navigation_version() == "changed-by-another-worker"
+
+
+def test_a_change_in_this_process_is_seen_at_once(site_tree):
+    from cms import navigation
+
+    seen = navigation.navigation_version()
+    navigation.navigation_changed()
+    assert navigation.navigation_version() != seen
+
+
+def test_the_open_call_cards_are_formatted_in_each_language(client, site_tree):
+    deadline = (timezone.now() + timedelta(days=400)).replace(month=1, day=15, hour=17, minute=0)
+    CallFactory(title="Winter call", deadline=deadline, summary="word " * 60)
+    english = client.get("/en/").content.decode()
+    french = client.get("/fr/").content.decode()
+    local = timezone.localtime(deadline)
+    assert f"{local.day} January {local.year}" in english
+    assert f"{local.day} janvier {local.year}" in french
+    assert english.count("word") == 40  # the summary cut at 40 words
