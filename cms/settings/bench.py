@@ -20,6 +20,9 @@ os.environ.setdefault(
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 os.environ.setdefault("CONN_MAX_AGE", "60")
+# Production's shared cache (Redis), on a database of its own: the per-viewer page cache is on
+# only with it (cms/private_cache.py). PRIVATE_PAGE_CACHE=false measures the pages built.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from .env import BASE_DIR
 from .production import *  # noqa: F403
