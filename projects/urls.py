@@ -3,7 +3,17 @@
 from django.urls import path
 
 from projects import files
-from projects.workspace import dashboard, partners, proposals
+from projects.workspace import (
+    budgets,
+    dashboard,
+    editor,
+    inbox,
+    partners,
+    proposals,
+    reports,
+    reviews,
+    threads,
+)
 
 app_name = "workspace"
 
@@ -32,4 +42,12 @@ urlpatterns = [
     ),
     path("files/mandates/<int:pk>/", files.mandate_file, name="mandate_file"),
     path("files/attachments/<int:pk>/", files.attachment_file, name="attachment_file"),
+    # One list per job, owned by its module (projects/workspace/<job>.py).
+    *editor.urlpatterns,
+    *partners.urlpatterns,
+    *budgets.urlpatterns,
+    *reviews.urlpatterns,
+    *reports.urlpatterns,
+    *inbox.urlpatterns,
+    *threads.urlpatterns,
 ]

@@ -97,3 +97,6 @@ def partnership_agreement(request, pk):
         return refused(request, exc, project_id=project_id, posted=posted, action_label=label)
     messages.success(request, _("The grant agreement is accepted."))
     return redirect(safe_next(request, reverse("workspace:project", args=[project_id])))
+
+
+urlpatterns = []  # the routes of issue 7 item 3 (the older ones are in projects/urls.py)

@@ -1,0 +1,3 @@
+"""Workspace: threads (issue 7). Views stay thin: forms validate, services decide."""
+
+urlpatterns = []
