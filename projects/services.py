@@ -13,7 +13,9 @@ from projects.models import (
     PartnershipRole,
     Report,
     ReportAttachment,
+    RevisionReason,
 )
+from projects.revisions import revision_record
 from workflow import permissions
 from workflow.conditions import Failure
 from workflow.exceptions import ConditionsNotMet, NotPermitted, NotVisible, WrongState
@@ -84,6 +86,7 @@ def project_create(*, actor, call, lead_centre, title="", tier=None, **fields):
             to_state=lead.state,
             actor=actor,
         )
+        revision_record(project=project, actor=actor, reason=RevisionReason.SAVED)
     return project
 
 
@@ -103,6 +106,7 @@ def project_update(*, project_id, actor, **fields):
             setattr(project, name, value)
         project.full_clean()
         project.save()
+        revision_record(project=project, actor=actor, reason=RevisionReason.SAVED)
     return project
 
 

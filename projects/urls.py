@@ -12,6 +12,7 @@ from projects.workspace import (
     proposals,
     reports,
     reviews,
+    revisions,
     threads,
 )
 
@@ -50,4 +51,5 @@ urlpatterns = [
     *reports.urlpatterns,
     *inbox.urlpatterns,
     *threads.urlpatterns,
+    *revisions.urlpatterns,
 ]

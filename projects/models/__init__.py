@@ -12,6 +12,7 @@ from .network import (
     Theme,
 )
 from .reports import Report, ReportAttachment, ReportCost, ReportKind
+from .revisions import ProposalRevision, RevisionReason
 
 __all__ = [
     "AwardCriterion",
@@ -34,9 +35,11 @@ __all__ = [
     "PartnershipRole",
     "Payment",
     "PaymentKind",
+    "ProposalRevision",
     "Report",
     "ReportAttachment",
     "ReportCost",
     "ReportKind",
+    "RevisionReason",
     "Theme",
 ]

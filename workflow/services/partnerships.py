@@ -50,10 +50,20 @@ def partnership_transition(*, partnership_id, name, actor, comment=""):
         )
         # A partner confirmed or gone changes the proposal's requested grant.
         ranking_refresh_project(project)
+        _record_revision(project, actor=actor, reason="consortium")
         notify(
             kind="partnership", name=name, obj=partnership, project=project, actor=actor, log=log
         )
     return partnership
+
+
+def _record_revision(project, *, actor, reason):
+    """Budgets and the consortium are part of the proposal's revisions (issue 7); after
+    approval they are the grant's business, not the proposal's."""
+    from projects.revisions import revision_record
+
+    if project.is_editable:
+        revision_record(project=project, actor=actor, reason=reason)
 
 
 def decline_automatically(partnership, *, project, actor):
@@ -105,6 +115,7 @@ def _create(*, project_id, centre_id, actor, name, state, permitted, rules):
         log = _core.write_log(
             obj=partnership, project=project, name=name, from_state="", to_state=state, actor=actor
         )
+        _record_revision(project, actor=actor, reason="consortium")
         notify(
             kind="partnership", name=name, obj=partnership, project=project, actor=actor, log=log
         )
@@ -198,6 +209,7 @@ def partnership_sign_mandate(*, partnership_id, actor, declaration, file=None):
             actor=actor,
             payload={"file": bool(file)},
         )
+        _record_revision(project, actor=actor, reason="consortium")
     return partnership
 
 
@@ -228,6 +240,7 @@ def partnership_set_budget(*, partnership_id, actor, lines, own_contribution):
         partnership.save(update_fields=["own_contribution"])
         # A proposal sent back for changes is still ranked: its requested grant moves.
         ranking_refresh_project(project)
+        _record_revision(project, actor=actor, reason="budget")
     return partnership
 
 

@@ -107,6 +107,7 @@ def project_transition(
             data=data,
         )
         kwargs, payload = _prepare(project, name, data)
+        source = project.state
         log = _core.run(
             obj=project,
             method=method,
@@ -118,10 +119,29 @@ def project_transition(
             payload=payload,
         )
         _SIDE_EFFECTS.get(name, _nothing)(project, actor=actor, data=data, log=log)
+        _record_revision(project, name=name, source=source, actor=actor)
         # Entering the ranking (submit) writes the proposal's row; later changes keep it current.
         ranking_refresh_project(project)
         notify(kind="project", name=name, obj=project, project=project, actor=actor, log=log)
     return project
+
+
+def _record_revision(project, *, name, source, actor):
+    """Submitting and returning are the moments revisions are compared from (issue 7)."""
+    from projects.models import RevisionReason
+    from projects.revisions import revision_record
+
+    if name == "submit":
+        reason = (
+            RevisionReason.RESUBMITTED
+            if source == ProjectState.CHANGES_REQUESTED
+            else RevisionReason.SUBMITTED
+        )
+    elif name == "request_changes":
+        reason = RevisionReason.RETURNED
+    else:
+        return
+    revision_record(project=project, actor=actor, reason=reason)
 
 
 def _prepare(project, name, data):
