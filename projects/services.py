@@ -90,8 +90,9 @@ def project_create(*, actor, call, lead_centre, title="", tier=None, **fields):
     return project
 
 
-def project_update(*, project_id, actor, **fields):
-    """Edit a proposal's content: only its lead centre, only while it is editable."""
+def project_update(*, project_id, actor, themes=None, **fields):
+    """Edit a proposal's content: only its lead centre, only while it is editable. `themes` (an
+    iterable of Theme, or None to leave them) is set with the fields, in one revision."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown fields: {sorted(unknown)}")
@@ -106,6 +107,8 @@ def project_update(*, project_id, actor, **fields):
             setattr(project, name, value)
         project.full_clean()
         project.save()
+        if themes is not None:
+            project.themes.set(themes)
         revision_record(project=project, actor=actor, reason=RevisionReason.SAVED)
     return project
 
