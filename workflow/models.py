@@ -74,6 +74,10 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", _("Failed, will be retried")
     GAVE_UP = "gave_up", _("Failed, given up")
     NONE = "none", _("No email")
+    # The recipient's notification preferences (issue 7): held for the daily digest, or not
+    # emailed at all (the notification stays in the app's inbox).
+    DIGEST = "digest", _("Waiting for the daily digest")
+    SKIPPED = "skipped", _("Not emailed (the person’s choice)")
 
 
 class Notification(models.Model):
@@ -281,3 +285,106 @@ def _ranking_after_criterion_changed(sender, instance, raw=False, **kwargs):
         from workflow.services.ranking import ranking_refresh_scores
 
         ranking_refresh_scores(call_id=instance.call_id)
+
+
+# --- Messages (issue 7): a thread per proposal between its centres and the secretariat ---------
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class Message(models.Model):
+    """One message in a submitted proposal's thread, between the members of its confirmed
+    centres and the network's coordinators. Never edited: a thread is a record of what was said.
+    A coordinators-only message is a note the secretariat keeps for itself; the centres never
+    see it (nor learn that it exists). Written only by `workflow.services.threads.message_post`.
+    """
+
+    project = models.ForeignKey(
+        "projects.JointProject", on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The side the author wrote for, fixed when posted (roles change; the thread does not):
+    # the network secretariat, or one of the project's centres.
+    from_secretariat = models.BooleanField(_("from the network secretariat"), default=False)
+    author_centre = models.ForeignKey(
+        "projects.Centre",
+        verbose_name=_("centre"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(_("message"), max_length=MESSAGE_MAX_LENGTH)
+    coordinators_only = models.BooleanField(_("coordinators only"), default=False)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [
+            # A thread is read oldest first, one page at a time.
+            models.Index(fields=["project", "created_at", "id"], name="message_thread"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coordinators_only=False) | models.Q(from_secretariat=True),
+                name="message_private_only_from_secretariat",
+                violation_error_message=_("Only coordinators write coordinators-only messages."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id}: {self.body[:60]}"
+
+
+# --- Notification preferences and the calendar feed (issue 7) -----------------------------------
+
+
+class EmailDelivery(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately")
+    DAILY_DIGEST = "daily_digest", _("In a daily digest")
+    NOT_BY_EMAIL = "none", _("Not by email")
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be emailed about one kind of notification (`Notification.event`).
+    No row: immediately. Whatever the choice, the notification is in the app's inbox. Written
+    only by `workflow.services.inbox.notification_preferences_set`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    event = models.CharField(_("kind of notification"), max_length=60)
+    delivery = models.CharField(
+        _("by email"), max_length=20, choices=EmailDelivery, default=EmailDelivery.IMMEDIATELY
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="notification_preference_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.event}: {self.delivery}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address (an iCalendar feed of their deadlines). The token is
+    the only credential: a new link replaces it, and the old address answers 404 from then on.
+    Written only by `workflow.services.inbox.calendar_feed_renew`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"calendar of {self.user_id}"

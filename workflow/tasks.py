@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.tasks import task
 from django.utils import timezone
 
-from workflow.models import EmailStatus, Notification
+from workflow.models import EmailDelivery, EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -36,6 +36,11 @@ def deliver(notification_id):
             return None
         if not notification.recipient.email:
             notification.email_status = EmailStatus.NONE
+            notification.save(update_fields=["email_status"])
+            return notification.email_status
+        held = held_by_preference(notification)
+        if held is not None:  # the recipient chose the daily digest, or no email at all
+            notification.email_status = held
             notification.save(update_fields=["email_status"])
             return notification.email_status
         notification.email_attempts += 1
@@ -73,6 +78,18 @@ def deliver(notification_id):
             ]
         )
         return notification.email_status
+
+
+def held_by_preference(notification):
+    """The status of an email its recipient does not want now (their notification preferences,
+    issue 7): DIGEST, left for `workflow.digests.send_daily_digests`, or SKIPPED. None: send it."""
+    from workflow.inbox_selectors import email_delivery_for
+
+    delivery = email_delivery_for(user_id=notification.recipient_id, event=notification.event)
+    return {
+        EmailDelivery.DAILY_DIGEST: EmailStatus.DIGEST,
+        EmailDelivery.NOT_BY_EMAIL: EmailStatus.SKIPPED,
+    }.get(delivery)
 
 
 def retry_failed_emails(*, now=None):

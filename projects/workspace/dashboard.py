@@ -1,19 +1,30 @@
 """The workspace's home: my projects, what waits for my answer, my reviews."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from projects.models import JointProject, Partnership
+from projects.models import JointProject, Partnership, Report, ReportKind
 from projects.selectors import figures_by_project, visible_projects
-from projects.workspace._common import CountedPaginator, badge, partnership_actions
+from projects.workspace._common import (
+    REVIEW_STATE_LABELS,
+    CountedPaginator,
+    badge,
+    partnership_actions,
+)
+from projects.workspace.inbox import deadline_rows, reverse_or_project
 from workflow import permissions
+from workflow.inbox_selectors import deadlines_of, latest_unread
 from workflow.models import Review
-from workflow.states import PartnershipState, ProjectState, ReviewState
+from workflow.scheduled import REPORT_DUE_DAYS
+from workflow.states import PartnershipState, ProjectState, ReportState, ReviewState
 
 PAGE_SIZE = 50
 
@@ -103,6 +114,10 @@ def home(request):
             "rows": rows,
             **_waiting_for(user, roles, request),
             **_review_queue(user, roles, request),
+            **_to_sign(user, roles, request),
+            **_reports_due(roles, request),
+            **_upcoming_deadlines(user),
+            **_unread_notifications(user),
         },
     )
 
@@ -237,6 +252,7 @@ def _review_queue(user, roles, request):
         )
         .order_by("open_first", "due_date", "-assigned_at", "-id")
         .values(
+            "id",
             "state",
             "due_date",
             "project_id",
@@ -245,7 +261,7 @@ def _review_queue(user, roles, request):
             "project__call__title",
         )
     )
-    labels = {value: str(label) for value, label in ReviewState.choices}
+    labels = {value: str(label) for value, label in REVIEW_STATE_LABELS.items()}
     untitled = _("Untitled proposal")
     tones = {
         ReviewState.ASSIGNED: "warning",
@@ -255,7 +271,8 @@ def _review_queue(user, roles, request):
     reviews, nav = _side_page(request, reviews, "reviews")
     rows = [
         {
-            "url": reverse("workspace:project", args=[review["project_id"]]),
+            # The reviewer's own page of the review (scores, conflict declaration).
+            "url": reverse("workspace:review", args=[review["id"]]),
             "title": review["project__title"] or untitled,
             "acronym": review["project__acronym"],
             "call": review["project__call__title"],
@@ -269,3 +286,122 @@ def _review_queue(user, roles, request):
         for review in reviews
     ]
     return {"reviews": rows, "reviews_nav": nav}
+
+
+# --- Inbox panels (issue 7): what to sign, reports due, deadlines, notifications ---------------
+
+DEADLINES_SHOWN = 5
+NOTIFICATIONS_SHOWN = 5
+
+
+def _to_sign(user, roles, request):
+    """Mandates and grant agreements waiting for a signature of a centre the user manages: the
+    mandate of a confirmed centre while the proposal is editable, the agreement once the project
+    is approved. Agreements first (the project cannot start without them), then the soonest
+    call deadline; a page at a time."""
+    managed = [centre for centre, role in roles.centres.items() if role == "manager"]
+    if not managed:
+        return {"to_sign": None, "to_sign_nav": {}}
+    rows = (
+        Partnership.objects.filter(centre_id__in=managed, state=PartnershipState.CONFIRMED)
+        .filter(
+            Q(project__state__in=ProjectState.editable(), mandate_signed_at__isnull=True)
+            | Q(project__state=ProjectState.APPROVED, agreement_accepted_at__isnull=True)
+        )
+        .annotate(
+            agreement_first=Case(
+                When(project__state=ProjectState.APPROVED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("agreement_first", "project__call__deadline", "id")
+        .values(
+            "id",
+            "project_id",
+            "project__state",
+            "project__title",
+            "project__acronym",
+            "project__call__deadline",
+            "centre__name",
+        )
+    )
+    rows, nav = _side_page(request, rows, "sign")
+    untitled = _("Untitled proposal")
+    items = []
+    for row in rows:
+        agreement = row["project__state"] == ProjectState.APPROVED
+        if agreement:
+            url = reverse_or_project(
+                "workspace:grant_agreement", row["project_id"], row["project_id"]
+            )
+            what = _("Accept the grant agreement for %(centre)s")
+        else:
+            url = reverse_or_project(
+                "workspace:project_partners", row["project_id"], row["project_id"]
+            )
+            what = _("Sign the mandate of %(centre)s")
+        items.append(
+            {
+                "url": f"{url}#{'agreement' if agreement else 'mandate'}-{row['id']}",
+                "title": row["project__title"] or untitled,
+                "acronym": row["project__acronym"],
+                "what": what % {"centre": row["centre__name"]},
+                "deadline": None if agreement else row["project__call__deadline"],
+            }
+        )
+    return {"to_sign": items, "to_sign_nav": nav}
+
+
+def _reports_due(roles, request):
+    """The final reports the user's centres owe: projects they lead in their reporting period,
+    whose final report is not submitted yet (or came back), with its due date (the project's
+    end + REPORT_DUE_DAYS, as the reminders count it); the soonest first, a page at a time."""
+    if not roles.centres:
+        return {"reports_due": None, "reports_due_nav": {}}
+    final = Report.objects.filter(project=OuterRef("pk"), kind=ReportKind.FINAL)
+    rows = (
+        JointProject.objects.filter(
+            lead_centre_id__in=list(roles.centres), state=ProjectState.REPORTING
+        )
+        .annotate(report_state=Subquery(final.values("state")[:1]))
+        .order_by(F("end_date").asc(nulls_last=True), "id")
+        .values("id", "title", "acronym", "end_date", "report_state")
+    )
+    rows, nav = _side_page(request, rows, "reports")
+    today = timezone.localdate()
+    untitled = _("Untitled proposal")
+    progress = {
+        None: _("Not started"),
+        ReportState.DRAFT: _("Draft"),
+        ReportState.RETURNED: _("Returned: changes needed"),
+    }
+    items = []
+    for row in rows:
+        due = row["end_date"] + timedelta(days=REPORT_DUE_DAYS) if row["end_date"] else None
+        items.append(
+            {
+                "url": reverse_or_project("workspace:project_reports", row["id"], row["id"]),
+                "title": row["title"] or untitled,
+                "acronym": row["acronym"],
+                "due": due,
+                "overdue": due is not None and due < today,
+                "days_left": (due - today).days if due else None,
+                "progress": progress.get(row["report_state"], ""),
+            }
+        )
+    return {"reports_due": items, "reports_due_nav": nav}
+
+
+def _upcoming_deadlines(user):
+    """The next few deadlines of every kind (calls, resubmissions, reviews, reports)."""
+    now = timezone.now()
+    deadlines = deadlines_of(user, since=now, limit=DEADLINES_SHOWN)
+    return {"deadlines": deadline_rows(deadlines, today=timezone.localdate(now))}
+
+
+def _unread_notifications(user):
+    rows, more = latest_unread(user, limit=NOTIFICATIONS_SHOWN)
+    for row in rows:
+        row["url"] = reverse("workspace:notification_open", args=[row["id"]])
+    return {"notifications": rows, "more_notifications": more}
