@@ -231,14 +231,18 @@ def test_next_never_leaves_the_workspace(client, cast):
 def test_reviewers_see_their_review_queue(client, cast):
     project = build_ready(cast)
     advance(cast, project, ProjectState.SUBMITTED)
-    services.review_assign(project_id=project.pk, reviewer=cast.reviewer, actor=cast.coordinator)
+    assigned = services.review_assign(
+        project_id=project.pk, reviewer=cast.reviewer, actor=cast.coordinator
+    )
 
     response = login(client, cast.reviewer).get("/workspace/")
     page = text(response)
     assert "My reviews" in page
     assert "Shared Stages (SHS)" in page
     assert "State: Assigned" in page
-    assert f'href="{project_url(project)}"' in response.content.decode()
+    # Each row opens the reviewer's own page of the review (scores, conflict declaration).
+    assert f'href="{reverse("workspace:review", args=[assigned.pk])}"' in response.content.decode()
+    assert 'href="/workspace/reviews/"' in response.content.decode()
     assert login(client, cast.reviewer).get(project_url(project)).status_code == 200
 
     page = text(login(client, cast.reviewer2).get("/workspace/"))
