@@ -276,6 +276,37 @@ def pages(who):
             "session",
         ),
         ("public home", "home", "/en/", None, None),
+        # The workspace screens of issue 7 (goal: dashboard 0.1, a proposal's pages 0.2).
+        (
+            "workspace proposal tasks (lead)",
+            "detail",
+            f"/workspace/projects/{project}/edit/",
+            "lead",
+            "session",
+        ),
+        (
+            "workspace partners (lead)",
+            "detail",
+            f"/workspace/projects/{project}/partners/",
+            "lead",
+            "session",
+        ),
+        (
+            "workspace budget (lead)",
+            "detail",
+            f"/workspace/projects/{project}/budget/",
+            "lead",
+            "session",
+        ),
+        (
+            "workspace revisions (lead)",
+            "detail",
+            f"/workspace/projects/{project}/revisions/",
+            "lead",
+            "session",
+        ),
+        ("workspace reviews (reviewer)", "list", "/workspace/reviews/", "reviewer", "session"),
+        ("workspace notifications (lead)", "list", "/workspace/notifications/", "lead", "session"),
     ]
 
 
