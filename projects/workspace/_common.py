@@ -14,13 +14,21 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import JointProject
 from projects.selectors import with_partners
 from workflow import permissions, services
-from workflow.states import PartnershipState, ProjectState
+from workflow.states import PartnershipState, ProjectState, ReviewState
 
 COMMENT_MAX_LENGTH = 5000
+
+# A review's states as the workspace names them: in French « Submitted » agrees with
+# « évaluation » (feminine), unlike the same word for a project or a report.
+REVIEW_STATE_LABELS = {
+    **dict(ReviewState.choices),
+    ReviewState.SUBMITTED: pgettext_lazy("review state", "Submitted"),
+}
 
 # The badge's family (its border colour); the badge always carries the state's name as text.
 STATE_TONES = {

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects.models import JointProject, Partnership, Report
 from projects.workspace._common import (
+    REVIEW_STATE_LABELS,
     InvalidInput,
     badge,
     forbidden,
@@ -41,7 +42,7 @@ from workflow.exceptions import (
 )
 from workflow.models import Review
 from workflow.selectors import project_history
-from workflow.states import PartnershipState, ProjectState, ReportState, ReviewState
+from workflow.states import PartnershipState, ProjectState, ReportState
 
 # The main path of a proposal's life, as the step tracker shows it.
 MAIN_PATH = [
@@ -55,6 +56,8 @@ MAIN_PATH = [
     ProjectState.REPORT_SUBMITTED,
     ProjectState.COMPLETED,
 ]
+# Steps of the main path a proposal may pass by.
+OPTIONAL_STEPS = {ProjectState.OPEN_FOR_PARTNERS}
 # States off the main path: changes_requested returns to it, the others end the project.
 SIDE_STATES = [
     ProjectState.CHANGES_REQUESTED,
@@ -159,7 +162,7 @@ EVENTS = {
 STATE_LABELS = {
     "project": dict(ProjectState.choices),
     "partnership": dict(PartnershipState.choices),
-    "review": dict(ReviewState.choices),
+    "review": REVIEW_STATE_LABELS,
     "report": dict(ReportState.choices),
 }
 
@@ -236,9 +239,16 @@ def _tracker(project, history):
             if entry.content_type_id == project_type and entry.from_state in MAIN_PATH:
                 reached = MAIN_PATH.index(entry.from_state)
                 break
+    # An optional step passed by (a proposal submitted straight from its draft never opened
+    # for partners) is "not reached", not "done".
+    project_type = ContentType.objects.get_for_model(JointProject).pk
+    entered = {entry.to_state for entry in history if entry.content_type_id == project_type}
     steps = []
     for i, step in enumerate(MAIN_PATH):
-        if side is None:
+        if i < reached and step in OPTIONAL_STEPS and step not in entered:
+            status = "skipped"
+            current = False
+        elif side is None:
             status = (
                 "done"
                 if i < reached or (i == reached and state == ProjectState.COMPLETED)

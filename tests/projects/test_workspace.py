@@ -342,6 +342,20 @@ def test_the_tracker_shows_side_states_after_the_step_reached(
     assert comment in text(response)
 
 
+def test_a_proposal_submitted_from_its_draft_never_opened_for_partners(client, cast):
+    project = build_ready(cast)
+    advance(cast, project, ProjectState.SUBMITTED)
+    page = text(login(client, cast.lead_manager).get(project_url(project)))
+    assert "Draft Done Open for partners Not reached Submitted Current step" in page
+
+
+def test_a_proposal_that_opened_for_partners_shows_the_step_done(client, cast):
+    project = open_for_partners(cast, build_draft(cast))
+    services.project_transition(project_id=project.pk, name="withdraw", actor=cast.lead_manager)
+    page = text(login(client, cast.lead_manager).get(project_url(project)))
+    assert "Draft Done Open for partners Done Withdrawn Ended here" in page
+
+
 def test_a_withdrawn_draft_shows_that_it_ended(client, cast):
     project = build_draft(cast)
     services.project_transition(project_id=project.pk, name="withdraw", actor=cast.lead_manager)
