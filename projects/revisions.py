@@ -134,7 +134,8 @@ class RevisionDiff:
         )
 
 
-_WORDS = re.compile(r"\S+|\s+")
+# A word with the spaces after it: a run of changed words stays one change, not one per word.
+_WORDS = re.compile(r"\S+\s*|\s+")
 
 
 def word_diff(before, after):

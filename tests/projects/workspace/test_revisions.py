@@ -69,11 +69,17 @@ def test_a_return_and_a_resubmission_are_the_default_comparison(cast):
 
 def test_word_diff_marks_only_the_changed_words():
     assert word_diff("Three centres share stages", "Four centres share their stages") == [
-        ("delete", "Three"),
-        ("insert", "Four"),
-        ("equal", " centres share "),
+        ("delete", "Three "),
+        ("insert", "Four "),
+        ("equal", "centres share "),
         ("insert", "their "),
         ("equal", "stages"),
+    ]
+    # A run of changed words is one change.
+    assert word_diff("with young audiences.", "with school classes and families.") == [
+        ("equal", "with "),
+        ("delete", "young audiences."),
+        ("insert", "school classes and families."),
     ]
 
 
@@ -121,8 +127,8 @@ def test_the_comparison_page_shows_what_changed(client, cast):
     response = client.get(f"/workspace/projects/{project.pk}/revisions/compare/?from=2&to=3")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "<del>" in body and "Three</del>" in body
-    assert "Four</ins>" in body
+    assert "Three </del>" in body
+    assert "Four </ins>" in body
     assert "Public summary" in body
     # Without parameters: the two newest (no submission yet).
     assert client.get(f"/workspace/projects/{project.pk}/revisions/compare/").status_code == 200
