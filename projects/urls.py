@@ -43,7 +43,7 @@ urlpatterns = [
     ),
     path("files/mandates/<int:pk>/", files.mandate_file, name="mandate_file"),
     path("files/attachments/<int:pk>/", files.attachment_file, name="attachment_file"),
-    # One list per job, owned by its module (projects/workspace/<job>.py).
+    # One list per job, owned by its module or package (projects/workspace/<job>).
     *editor.urlpatterns,
     *partners.urlpatterns,
     *budgets.urlpatterns,

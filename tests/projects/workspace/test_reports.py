@@ -183,7 +183,7 @@ def test_a_staff_member_of_the_lead_starts_a_report_as_the_service_allows(client
 
 
 def test_the_reports_list_is_paginated(client, cast, monkeypatch):
-    from projects.workspace import reports as views
+    from projects.workspace.reports import listing as views
 
     monkeypatch.setattr(views, "REPORTS_PER_PAGE", 2)
     project = running_project(cast)

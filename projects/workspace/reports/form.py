@@ -1,39 +1,19 @@
-"""Workspace: reports (issue 7, item 9). Views stay thin: forms validate, services decide.
-
-- /workspace/projects/<pk>/reports/: a project's interim and final reports, their states, due
-  dates and the network's feedback on a returned report; the lead centre starts a report
-  (`workflow.services.report_create`).
-- /workspace/reports/<pk>/: the report form. The lead centre's members write it
-  (`report_update`, one transaction: bad input saves nothing) and attach PDFs and images
-  (`projects.services.report_attachment_add` / `_remove`, checked by content); a manager of the
-  lead centre submits it (`report_transition`); the other partners and the coordinators read it.
-
-Who sees a report: the members of the project's centres and the coordinators, as for the
-report's files (`uploads.can_read_private_files`); anyone else gets 404, even on a public
-project. Refusals: NotVisible → 404, NotPermitted → the 403 page, WrongState → the page again
-with status 409, ConditionsNotMet → the page again with status 422 listing every failure,
-malformed input → the page again with status 400, the fields marked and nothing saved.
-"""
+"""The report form (/workspace/reports/<pk>/): the lead centre's members write it
+(`report_update`, one transaction: bad input saves nothing); a manager of the lead centre
+submits it (`report_transition`); the other partners and the coordinators read it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from projects import services as project_services
 from projects import uploads
-from projects.models import JointProject, Report, ReportKind
-from projects.selectors import with_partners
-from projects.workspace._common import CountedPaginator, forbidden
+from projects.workspace._common import forbidden
+from projects.workspace.reports._shared import _badge, _due, _feedback, _report, _who
 from projects.workspace.reports_forms import (
     COUNTS,
     EXTRA_ROWS,
@@ -41,7 +21,6 @@ from projects.workspace.reports_forms import (
     AudienceFormSet,
     OutputFormSet,
     ReportForm,
-    StartReportForm,
 )
 from workflow import permissions, services
 from workflow.conditions import failures
@@ -52,139 +31,7 @@ from workflow.exceptions import (
     UnknownTransition,
     WrongState,
 )
-from workflow.scheduled import report_due_date
-from workflow.selectors import history_visible_to
-from workflow.services.reports import REPORTING_STATES
 from workflow.states import ProjectState, ReportState
-
-REPORTS_PER_PAGE = 20
-REPORT_TONES = {
-    ReportState.DRAFT: "neutral",
-    ReportState.SUBMITTED: "active",
-    ReportState.ACCEPTED: "success",
-    ReportState.RETURNED: "warning",
-}
-START_LABELS = {
-    ReportKind.INTERIM: gettext_lazy("Start the interim report"),
-    ReportKind.FINAL: gettext_lazy("Start the final report"),
-}
-
-
-# --- Reading ------------------------------------------------------------------------------------
-
-
-def _project(user, pk, *, figures=True):
-    """The project with its partners (for the permission checks, and with their centres and
-    budgets for the report's figures), or 404 for anyone who may not read its reports."""
-    projects = JointProject.objects.filter(pk=pk)
-    if figures:
-        projects = with_partners(projects)
-    else:
-        projects = projects.select_related("lead_centre").prefetch_related("partnerships")
-    project = projects.first()
-    # Stricter than seeing the project (which is public once funded): its centres' members and
-    # the coordinators, as for the report's files.
-    if project is None or not uploads.can_read_private_files(user, project):
-        raise Http404("No such project.")
-    return project
-
-
-def _report(user, pk):
-    report = Report.objects.prefetch_related("costs", "attachments").filter(pk=pk).first()
-    if report is None:
-        raise Http404("No such report.")
-    report.project = _project(user, report.project_id)
-    return report
-
-
-def _badge(report):
-    return {
-        "state": report.state,
-        "label": report.get_state_display(),
-        "tone": REPORT_TONES.get(report.state, "neutral"),
-    }
-
-
-def _due(report, project):
-    """The final report's due date (60 days after the project's end); interim reports have
-    none."""
-    if not report.is_final or not project.end_date:
-        return None
-    due = report_due_date(project)
-    return {"date": due, "late": report.is_editable and due < timezone.localdate()}
-
-
-def _feedback(project, user, report_ids):
-    """The latest "return" of each report with the coordinator's comment, as `user` may read
-    the transition log (workflow.selectors.history_visible_to)."""
-    if not report_ids:
-        return {}
-    logs = (
-        history_visible_to(user)
-        .filter(
-            project=project,
-            content_type=ContentType.objects.get_for_model(Report),
-            object_id__in=report_ids,
-            transition="return",
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")
-    )
-    latest = {}
-    for log in logs:
-        latest.setdefault(log.object_id, log)
-    return latest
-
-
-def _who(log):
-    if log is None or log.actor is None:
-        return ""
-    return log.actor.get_full_name() or log.actor.get_username()
-
-
-def _starts(project, user, has_final):
-    """The reports the user may start now: an interim report any time the project runs, the
-    final one once (workflow.services.report_create's rules)."""
-    if project.state not in REPORTING_STATES or not permissions.can_write_report(user, project):
-        return []
-    kinds = [ReportKind.INTERIM] + ([] if has_final else [ReportKind.FINAL])
-    return [{"kind": kind, "label": START_LABELS[kind]} for kind in kinds]
-
-
-def _render_list(request, project, *, status=200, errors=None, error_title=""):
-    user = request.user
-    # How many reports, and whether the final one is among them, in one query.
-    totals = project.reports.aggregate(
-        total=Count("id"), finals=Count("id", filter=Q(kind=ReportKind.FINAL))
-    )
-    paginator = CountedPaginator(
-        project.reports.order_by("created_at", "id"), REPORTS_PER_PAGE, total=totals["total"]
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    reports = list(page.object_list)
-    feedback = _feedback(project, user, [r.pk for r in reports if r.state == ReportState.RETURNED])
-    has_final = bool(totals["finals"])
-    rows = [
-        {
-            "report": report,
-            "badge": _badge(report),
-            "due": _due(report, project),
-            "feedback": feedback.get(report.pk),
-            "feedback_by": _who(feedback.get(report.pk)),
-        }
-        for report in reports
-    ]
-    context = {
-        "project": project,
-        "rows": rows,
-        "page_obj": page,
-        "starts": _starts(project, user, has_final),
-        "may_write": permissions.can_write_report(user, project),
-        "running": project.state in REPORTING_STATES,
-        "errors": errors or [],
-        "error_title": error_title,
-    }
-    return render(request, "projects/workspace/reports/list.html", context, status=status)
 
 
 def _partner_countries(project):
@@ -350,63 +197,6 @@ def _render_report(
     return render(request, "projects/workspace/reports/report.html", context, status=status)
 
 
-# --- Pages --------------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET"])
-@login_required
-def project_reports(request, pk):
-    return _render_list(request, _project(request.user, pk, figures=False))
-
-
-@require_POST
-@login_required
-def report_start(request, pk):
-    user = request.user
-    project = _project(user, pk, figures=False)
-    form = StartReportForm(request.POST)
-    if not form.is_valid():
-        if not permissions.can_write_report(user, project):
-            return forbidden(request, None, project_id=project.pk)
-        return _render_list(
-            request,
-            project,
-            status=400,
-            errors=[{"code": "invalid", "message": _("Choose an interim or a final report.")}],
-        )
-    kind = form.cleaned_data["kind"]
-    label = START_LABELS[kind]
-    try:
-        report = services.report_create(project_id=project.pk, actor=user, kind=kind)
-    except (NotVisible, UnknownTransition):
-        raise Http404("No such project.") from None
-    except NotPermitted as exc:
-        return forbidden(request, exc, project_id=project.pk)
-    except WrongState:
-        return _render_list(
-            request,
-            project,
-            status=409,
-            errors=[
-                {
-                    "code": "wrong_state",
-                    "message": _("Reports are written while the project runs."),
-                }
-            ],
-            error_title=_("“%(action)s” was not possible:") % {"action": label},
-        )
-    except ConditionsNotMet as exc:
-        return _render_list(
-            request,
-            project,
-            status=422,
-            errors=[{"code": f.code, "message": str(f.message)} for f in exc.failures],
-            error_title=_("“%(action)s” was not possible:") % {"action": label},
-        )
-    messages.success(request, _("The report is started: write it below and save it."))
-    return redirect("workspace:report", report.pk)
-
-
 def _wrong_state(request, report, *, action):
     report.refresh_from_db(fields=["state", "submitted_at", "decided_at"])
     if report.is_final and report.is_editable and report.project.state != ProjectState.REPORTING:
@@ -523,92 +313,3 @@ def report_submit(request, pk):
         )
     messages.success(request, _("The report is submitted to the network secretariat."))
     return redirect("workspace:report", report.pk)
-
-
-@require_POST
-@login_required
-def report_attachment_add(request, pk):
-    user = request.user
-    report = _report(user, pk)  # 404 before the file is read
-    label = _("Attach a file")
-    form = AttachmentForm(request.POST, request.FILES, prefix="attachment")
-
-    def invalid():
-        return _render_report(
-            request,
-            report,
-            status=400,
-            attachment_form=form,
-            errors=_field_errors(form),
-            error_title=_("The file was not attached:"),
-        )
-
-    if not permissions.can_write_report(user, report.project):
-        return forbidden(request, None, project_id=report.project_id)
-    if not report.is_editable:
-        return _wrong_state(request, report, action=label)
-    if not form.is_valid():
-        return invalid()
-    try:
-        attachment = project_services.report_attachment_add(
-            report_id=report.pk,
-            actor=user,
-            file=form.cleaned_data["file"],
-            title=form.cleaned_data["title"],
-        )
-    except NotVisible:
-        raise Http404("No such report.") from None
-    except NotPermitted as exc:
-        return forbidden(request, exc, project_id=report.project_id)
-    except WrongState:
-        return _wrong_state(request, report, action=label)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return invalid()
-    except ConditionsNotMet as exc:
-        return _render_report(
-            request,
-            report,
-            status=422,
-            attachment_form=form,
-            errors=[
-                {"code": f.code, "message": str(f.message), "anchor": "attachments-title"}
-                for f in exc.failures
-            ],
-            error_title=_("The file was not attached:"),
-        )
-    messages.success(request, _("“%(title)s” is attached.") % {"title": attachment.title})
-    return redirect(reverse("workspace:report", args=[report.pk]) + "#attachments-title")
-
-
-@require_POST
-@login_required
-def report_attachment_remove(request, pk, attachment_id):
-    user = request.user
-    report = _report(user, pk)
-    try:
-        project_services.report_attachment_remove(
-            report_id=report.pk, attachment_id=attachment_id, actor=user
-        )
-    except NotVisible:
-        raise Http404("No such attachment.") from None
-    except NotPermitted as exc:
-        return forbidden(request, exc, project_id=report.project_id)
-    except WrongState:
-        return _wrong_state(request, report, action=_("Remove the file"))
-    messages.success(request, _("The file is removed."))
-    return redirect(reverse("workspace:report", args=[report.pk]) + "#attachments-title")
-
-
-urlpatterns = [
-    path("projects/<int:pk>/reports/", project_reports, name="project_reports"),
-    path("projects/<int:pk>/reports/start/", report_start, name="report_start"),
-    path("reports/<int:pk>/", report_detail, name="report"),
-    path("reports/<int:pk>/submit/", report_submit, name="report_submit"),
-    path("reports/<int:pk>/attachments/", report_attachment_add, name="report_attachment_add"),
-    path(
-        "reports/<int:pk>/attachments/<int:attachment_id>/remove/",
-        report_attachment_remove,
-        name="report_attachment_remove",
-    ),
-]
