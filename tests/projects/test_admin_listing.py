@@ -1,5 +1,5 @@
 """The proposals listing writes its cells without Wagtail's per-cell templates
-(projects/wagtail_hooks.py: PlainColumn, StampedTitleColumn): the page must stay exactly what
+(projects/admin/proposals.py: PlainColumn, StampedTitleColumn): the page must stay exactly what
 Wagtail's own templates give, whatever the titles hold."""
 
 import re
@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from wagtail.admin.ui.tables import Column, TitleColumn
 
-from projects.wagtail_hooks import PlainColumn, StampedTitleColumn
+from projects.admin.proposals import PlainColumn, StampedTitleColumn
 from tests.factories import BudgetLineFactory, JointProjectFactory, PartnershipFactory
 from tests.factories.auth import verified_login
 from workflow.states import ProjectState

@@ -14,8 +14,8 @@ from django.urls import reverse
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.test import APIClient
 
+from projects.admin.ranking import CallRankingView
 from projects.models import JointProject
-from projects.wagtail_hooks import CallRankingView
 from tests.factories import (
     AwardCriterionFactory,
     BudgetLineFactory,

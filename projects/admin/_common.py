@@ -1,0 +1,110 @@
+"""What the coordinators' admin screens share: the transitions' names, the labels of states
+and figures, the workflow services' refusals as admin messages, and the coordinators-only rule.
+"""
+
+from django.contrib import messages as django_messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin import messages
+
+from workflow import permissions
+from workflow.exceptions import (
+    ConditionsNotMet,
+    NotPermitted,
+    NotVisible,
+    UnknownTransition,
+    WrongState,
+)
+
+TRANSITION_LABELS = {
+    "open_partner_search": _("Open the partner search"),
+    "submit": _("Submit"),
+    "start_review": _("Start the review"),
+    "request_changes": _("Request changes"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "withdraw": _("Withdraw"),
+    "start": _("Start the project"),
+    "begin_reporting": _("Begin reporting"),
+    "submit_report": _("Submit the final report"),
+    "return_report": _("Return the report"),
+    "terminate": _("Terminate"),
+    "complete": _("Complete"),
+    # Transitions of the parts of a project, as the history shows them.
+    "create": _("Create"),
+    "invite": _("Invite"),
+    "request": _("Request to join"),
+    "accept": _("Accept"),
+    "decline": _("Decline"),
+    "assign": _("Assign a reviewer"),
+    "return": _("Return"),
+}
+
+
+def transition_label(name):
+    return TRANSITION_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def state_label(states, code):
+    return dict(states.choices).get(code, code) if code else "—"
+
+
+def percent(rate):
+    return "—" if rate is None else f"{number_format(rate * 100, decimal_pos=1)} %"
+
+
+def report_failures(request, heading, failures):
+    """One error message listing every failed condition, as the service reported them."""
+    items = format_html_join("\n", "<li>{}</li>", ((str(f.message),) for f in failures))
+    detail = format_html('<ul class="errorlist">{}</ul>', items)
+    django_messages.error(request, messages.render(heading, None, detail=detail))
+
+
+def report_form_errors(request, heading, form):
+    errors = [
+        f"{form[field].label}: {error}" if field in form.fields else str(error)
+        for field, field_errors in form.errors.items()
+        for error in field_errors
+    ]
+    items = format_html_join("\n", "<li>{}</li>", ((error,) for error in errors))
+    detail = format_html('<ul class="errorlist">{}</ul>', items)
+    django_messages.error(request, messages.render(heading, None, detail=detail))
+
+
+def run_service(request, call, *, heading):
+    """Run a workflow service and turn its refusals into admin messages (True when done)."""
+    try:
+        call()
+    except ConditionsNotMet as exc:
+        report_failures(request, heading, exc.failures)
+    except WrongState as exc:
+        messages.error(request, format_html("{} {}", heading, str(exc)))
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except (NotVisible, UnknownTransition) as exc:
+        raise Http404(str(exc)) from exc
+    else:
+        return True
+    return False
+
+
+class CoordinatorsOnlyMixin:
+    """Proposals, reviews and rankings are the secretariat's: coordinators only, and nobody
+    adds, edits or deletes a proposal here (the lead edits it, the services change its state)."""
+
+    WRITE_PERMISSIONS = {"add", "change", "delete"}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_coordinator(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def user_has_permission(self, permission):
+        return permission not in self.WRITE_PERMISSIONS and super().user_has_permission(permission)
+
+    def user_has_any_permission(self, permissions):
+        readable = set(permissions) - self.WRITE_PERMISSIONS
+        return bool(readable) and super().user_has_any_permission(readable)
