@@ -2,14 +2,13 @@
 
 from wagtail import hooks
 
-from projects.admin.menu import NetworkAdminGroup, ProposalsAdminGroup
+from projects.admin.menu import GrantsAdminGroup
+from projects.admin.panels import construct_grants_panels
 
 
 @hooks.register("register_admin_viewset")
-def register_network_admin():
-    return NetworkAdminGroup()
+def register_grants_admin():
+    return GrantsAdminGroup()
 
 
-@hooks.register("register_admin_viewset")
-def register_proposals_admin():
-    return ProposalsAdminGroup()
+hooks.register("construct_homepage_panels", construct_grants_panels)
