@@ -88,3 +88,18 @@ def log_in(page, live_server, username, password, *, then="/workspace/"):
         )
         page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{live_server.url}{then}")
+
+
+def assert_accessible(page):
+    """axe-core finds no serious or critical violation on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    serious = [
+        violation
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert not serious, [
+        (v["id"], v["help"], [node["target"] for node in v["nodes"]][:3]) for v in serious
+    ]

@@ -6,10 +6,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from projects.models import BudgetLine, Partnership
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.conftest import log_in as e2e_log_in
 from tests.workflow.conftest import advance, build_ready
 from workflow.states import ProjectState
@@ -21,16 +21,6 @@ PASSWORD = "correct-horse-battery"  # UserFactory's default
 
 def log_in(page, live_server, username, then):
     e2e_log_in(page, live_server, username, PASSWORD, then=then)
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], v["nodes"][0]["target"]) for v in serious]
 
 
 def figure(page, name):

@@ -6,11 +6,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from projects.models import JointProject, Theme
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.factories import CallFactory
 from tests.workflow.conftest import BUDGET, add_partner
 from workflow import services
@@ -18,16 +17,6 @@ from workflow import services
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"  # UserFactory's default
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], v["nodes"][:2]) for v in serious]
 
 
 def focused_id(page):

@@ -16,10 +16,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from projects.models import JointProject, Partnership, Report, Theme
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.conftest import log_in as e2e_log_in
 from tests.factories.uploads import pdf_bytes
 from workflow import services
@@ -30,16 +30,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"  # UserFactory's default
 GREEN = "rgb(46, 107, 58)"  # .eligibility-ready's top border and .eligibility-met's mark
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious]
 
 
 class Shots:

@@ -4,10 +4,10 @@ asks to join from the Project Fair's link. In a real browser, with htmx and with
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from projects.models import Discipline, Partnership
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.conftest import log_in as e2e_log_in
 from tests.factories import CentreFactory
 from tests.factories.uploads import HTML, pdf_bytes
@@ -27,16 +27,6 @@ def log_in(page, live_server, username, then):
 def log_out(page):
     page.get_by_role("button", name=re.compile("^Log out")).click()
     page.wait_for_load_state()
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious]
 
 
 def test_the_lead_invites_partners_who_accept_and_sign(

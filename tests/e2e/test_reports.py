@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from projects.models import Report
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.conftest import log_in as e2e_log_in
 from tests.factories.uploads import pdf_bytes
 from tests.workflow.conftest import advance, build_ready
@@ -15,16 +15,6 @@ from workflow.states import ProjectState, ReportState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"  # UserFactory's default
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], v["nodes"][0]["html"]) for v in serious]
 
 
 def test_the_lead_writes_and_submits_the_final_report(

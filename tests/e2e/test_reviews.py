@@ -6,11 +6,10 @@ list and on the review page, errors included."""
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import assert_accessible, log_in
 from tests.workflow.conftest import advance, build_ready
 from workflow import services
 from workflow.models import Review
@@ -19,16 +18,6 @@ from workflow.states import ProjectState, ReviewState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"  # UserFactory's default
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in serious]
 
 
 def submitted_with_reviews(cast):

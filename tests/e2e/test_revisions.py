@@ -4,10 +4,10 @@ resubmission, and the changed words are marked. axe-core finds no serious or cri
 on the list or the comparison."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from projects.services import project_update
+from tests.e2e.conftest import assert_accessible
 from tests.e2e.conftest import log_in as e2e_log_in
 from tests.workflow.conftest import advance, build_ready
 from workflow import services
@@ -16,16 +16,6 @@ from workflow.states import ProjectState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "correct-horse-battery"  # UserFactory's default
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"], v["nodes"][0]["target"]) for v in serious]
 
 
 def test_the_lead_compares_a_returned_proposal_with_its_resubmission(

@@ -6,23 +6,13 @@ import base64
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django_otp.oath import TOTP
 
+from tests.e2e.conftest import assert_accessible
 from tests.factories import UserFactory, coordinator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "ensemble-demo"
-
-
-def assert_accessible(page):
-    results = Axe().run(page)
-    serious = [
-        violation
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert not serious, [(v["id"], v["help"]) for v in serious]
 
 
 def code_for(secret):
