@@ -198,7 +198,6 @@ def render(event, *, recipient, project, obj, actor, log, extra=None):
 def send_notifications(*, event, obj, project_id, actor_id, log_id):
     from projects.models import JointProject
     from workflow.models import Notification, TransitionLog
-    from workflow.tasks import deliver_notification_email
 
     project = JointProject.objects.select_related("lead_centre").get(pk=project_id)
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
@@ -225,6 +224,15 @@ def send_notifications(*, event, obj, project_id, actor_id, log_id):
                 url=project_link(project, person),
             )
         )
+    return store_and_deliver(notifications)
+
+
+def store_and_deliver(notifications):
+    """Save in-app notifications at once and queue each one's email (the notification outbox:
+    `workflow.tasks.deliver` honours the recipient's email preference and retries)."""
+    from workflow.models import Notification
+    from workflow.tasks import deliver_notification_email
+
     Notification.objects.bulk_create(notifications)
     for notification in notifications:
         deliver_notification_email.enqueue(notification.pk)

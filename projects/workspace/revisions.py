@@ -38,7 +38,6 @@ def revision_list(request, pk):
         "project_id",
     )
     page = Paginator(revisions, PAGE_SIZE).get_page(request.GET.get("page"))
-    newest = list(page.object_list[:1]) if page.number == 1 else []
     default = default_comparison(list(project.revisions.only("number", "reason")[:50]))
     return render(
         request,
@@ -46,7 +45,6 @@ def revision_list(request, pk):
         {
             "project": project,
             "page": page,
-            "newest": newest[0] if newest else None,
             "default": default,
         },
     )

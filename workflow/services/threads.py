@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflow.exceptions import NotPermitted, NotVisible, WrongState
 from workflow.models import MESSAGE_MAX_LENGTH, Message
-from workflow.notifications import COORDINATOR, language_of, recipients
+from workflow.notifications import COORDINATOR, language_of, recipients, store_and_deliver
 from workflow.permissions import can_view_project, roles_of
 from workflow.states import PartnershipState, ProjectState
 
@@ -214,7 +214,6 @@ def author_label(message):
 def send_message_notifications(*, message_id):
     """One in-app notification per recipient, each emailed through the notification outbox."""
     from workflow.models import Notification
-    from workflow.tasks import deliver_notification_email
 
     message = (
         Message.objects.select_related("project", "author", "author_centre")
@@ -254,7 +253,4 @@ def send_message_notifications(*, message_id):
                 url=link,
             )
         )
-    Notification.objects.bulk_create(notifications)
-    for notification in notifications:
-        deliver_notification_email.enqueue(notification.pk)
-    return notifications
+    return store_and_deliver(notifications)
