@@ -667,7 +667,7 @@ def test_a_failed_submit_lists_every_unmet_condition(client, cast):
     body = response.content.decode()
     assert 'href="#eligibility-min_partners"' in body  # each leads to its line in the panel
     assert "Can it go?" in body  # the comment is kept
-    assert 'document.getElementById("error-summary")' in body  # focused on load
+    assert re.search(r'id="error-summary"[^>]*\bautofocus\b', body)  # focused on load
     project.refresh_from_db()
     assert project.state == ProjectState.DRAFT
 
