@@ -214,6 +214,10 @@ def attachment_upload_to(instance, filename):
     return _generated("reports", filename)
 
 
+def answer_upload_to(instance, filename):
+    return _generated("answers", filename)
+
+
 def kind_of_name(name):
     """The Kind of a stored name (by the extension this module gave it), or None."""
     return BY_EXTENSION.get(posixpath.splitext(str(name))[1].lstrip(".").lower())

@@ -3,13 +3,18 @@ and figures, the workflow services' refusals as admin messages, and the coordina
 """
 
 from django.contrib import messages as django_messages
+from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from wagtail.admin import messages
 
+from projects.models import JointProject
 from workflow import permissions
 from workflow.exceptions import (
     ConditionsNotMet,
@@ -108,3 +113,62 @@ class CoordinatorsOnlyMixin:
     def user_has_any_permission(self, permissions):
         readable = set(permissions) - self.WRITE_PERMISSIONS
         return bool(readable) and super().user_has_any_permission(readable)
+
+
+class ProjectActionView(View):
+    """A POST from the proposal page: run one service, say what happened, go back."""
+
+    http_method_names = ["post"]
+    inspect_url_name = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.is_coordinator(request.user):
+            raise PermissionDenied
+        self.project = get_object_or_404(
+            JointProject.objects.select_related("call", "lead_centre"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def back(self):
+        return redirect(reverse(self.inspect_url_name, args=[quote(self.project.pk)]))
+
+
+class ReadOnlyViewSetMixin:
+    """A ModelViewSet with a listing and an inspect view only: records that change through the
+    workflow services (proposals, payments, reports, exports), never through an edit form."""
+
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    # Transitions save these rows often; nothing links to them through Wagtail's references.
+    add_to_reference_index = False
+    form_fields = []  # no add or edit view is served; Wagtail asks for a form class anyway
+
+    def get_common_view_kwargs(self, **kwargs):
+        # No add, edit or delete views exist: nothing may link to them.
+        return super().get_common_view_kwargs(
+            **{
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                "history_url_name": None,
+                "usage_url_name": None,
+                **kwargs,
+            }
+        )
+
+    @property
+    def url_finder_class(self):
+        # "Edit this object" links elsewhere in the admin lead to the record's page.
+        finder = super().url_finder_class
+        finder.edit_url_name = self.get_url_name("inspect")
+        return finder
+
+    def get_read_only_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+    def get_urlpatterns(self):
+        return self.get_read_only_urlpatterns()

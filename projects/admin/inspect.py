@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,15 +22,15 @@ from projects.admin._common import (
     state_label,
     transition_label,
 )
-from projects.models import JointProject, Membership
-from workflow import permissions, services
+from projects.admin.reviews import reviewer_assignment_context
+from projects.models import JointProject
+from workflow import services
 from workflow.conditions import money
 from workflow.selectors import (
     project_history,
     project_reviews_with_score,
 )
 from workflow.services.projects import RESUBMISSION_DAYS
-from workflow.services.reviews import REVIEWABLE
 from workflow.states import (
     PartnershipState,
     ProjectState,
@@ -158,48 +157,6 @@ class TransitionForm(forms.Form):
         return kwargs
 
 
-class ReviewerChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, conflicts=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.conflicts = set(conflicts)
-
-    def label_from_instance(self, user):
-        name = user.get_full_name() or user.username
-        if user.pk in self.conflicts:
-            return _("%(name)s (works for a centre of this project)") % {"name": name}
-        return name
-
-
-def reviewers():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=permissions.REVIEWERS, is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
-
-
-class AssignReviewerForm(forms.Form):
-    reviewer = ReviewerChoiceField(queryset=reviewers(), label=_("Reviewer"))
-    due_date = forms.DateField(
-        label=_("Due"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args, project=None, **kwargs):
-        kwargs.setdefault("prefix", "assign")
-        super().__init__(*args, **kwargs)
-        if project is not None:  # the page: hide who is assigned, name who has a conflict
-            field = self.fields["reviewer"]
-            field.queryset = reviewers().exclude(reviews__project=project)
-            centres = [p.centre_id for p in project.partnerships.all()]
-            field.conflicts = set(
-                Membership.objects.filter(
-                    centre_id__in=centres, user__groups__name=permissions.REVIEWERS
-                ).values_list("user_id", flat=True)
-            )
-
-
 class JointProjectInspectView(CoordinatorsOnlyMixin, InspectView):
     page_title = _("Proposal")
     ranking_url_name = None
@@ -260,10 +217,6 @@ class JointProjectInspectView(CoordinatorsOnlyMixin, InspectView):
         project = self.object
         # The reviews with their weighted totals and the mean score: two queries, not six.
         reviews, score = project_reviews_with_score(project)
-        can_assign = (
-            permissions.can_assign_reviewers(self.request.user, project)
-            and project.state in REVIEWABLE
-        )
         context.update(
             {
                 "project": project,
@@ -291,8 +244,11 @@ class JointProjectInspectView(CoordinatorsOnlyMixin, InspectView):
                 "score": score,
                 "history": self.get_history(),
                 "transitions": self.get_transition_forms(),
-                "assign_form": AssignReviewerForm(project=project) if can_assign else None,
-                "assign_url": reverse(self.assign_url_name, args=[quote(project.pk)]),
+                **reviewer_assignment_context(
+                    project,
+                    user=self.request.user,
+                    url=reverse(self.assign_url_name, args=[quote(project.pk)]),
+                ),
                 "ranking_url": self.ranking_url,
             }
         )

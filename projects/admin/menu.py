@@ -15,8 +15,11 @@ from wagtail.admin.viewsets.model import ModelViewSetGroup
 
 from projects.admin.calls import CallViewSet
 from projects.admin.centres import CentreViewSet
+from projects.admin.exports import ExportJobViewSet
 from projects.admin.networks import NetworkViewSet
+from projects.admin.payments import PaymentViewSet
 from projects.admin.proposals import JointProjectViewSet
+from projects.admin.reports import ReportViewSet
 from workflow import permissions
 
 
@@ -76,6 +79,18 @@ class GrantsNetworkViewSet(GrantsViewSetMixin, NetworkViewSet):
     pass
 
 
+class GrantsPaymentViewSet(GrantsViewSetMixin, PaymentViewSet):
+    pass
+
+
+class GrantsReportViewSet(GrantsViewSetMixin, ReportViewSet):
+    pass
+
+
+class GrantsExportJobViewSet(GrantsViewSetMixin, ExportJobViewSet):
+    pass
+
+
 class GrantsAdminGroup(ModelViewSetGroup):
     """The one menu of the coordinators' back-office. The rankings are reached per call (the
     calls' listing, "Ranking" in each row's menu) and from each proposal's page."""
@@ -84,4 +99,12 @@ class GrantsAdminGroup(ModelViewSetGroup):
     menu_icon = "folder-open-inverse"
     menu_name = "grants"
     menu_order = 140
-    items = (GrantsProposalsViewSet, GrantsCallViewSet, GrantsCentreViewSet, GrantsNetworkViewSet)
+    items = (
+        GrantsProposalsViewSet,
+        GrantsCallViewSet,
+        GrantsReportViewSet,
+        GrantsPaymentViewSet,
+        GrantsExportJobViewSet,
+        GrantsCentreViewSet,
+        GrantsNetworkViewSet,
+    )

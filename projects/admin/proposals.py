@@ -13,10 +13,10 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from projects import selectors
-from projects.admin._common import CoordinatorsOnlyMixin
-from projects.admin.actions import AssignReviewerView, ProjectTransitionView
+from projects.admin import ranking, reviews
+from projects.admin._common import CoordinatorsOnlyMixin, ReadOnlyViewSetMixin
+from projects.admin.actions import ProjectTransitionView
 from projects.admin.inspect import JointProjectInspectView
-from projects.admin.ranking import CallRankingView
 from projects.models import JointProject
 from workflow.conditions import money
 
@@ -99,7 +99,7 @@ class JointProjectIndexView(CoordinatorsOnlyMixin, IndexView):
         return super()._get_title_column(field_name, column_class, **kwargs)
 
 
-class JointProjectViewSet(ModelViewSet):
+class JointProjectViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     """Proposals and projects, read-only: no add, edit, copy or delete view. The page of a
     proposal is its inspect view, with the decisions the coordinator may take now."""
 
@@ -109,10 +109,6 @@ class JointProjectViewSet(ModelViewSet):
     url_prefix = "network/projects"
     index_view_class = JointProjectIndexView
     inspect_view_class = JointProjectInspectView
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    # Transitions save projects often; nothing links to a project through Wagtail's references.
-    add_to_reference_index = False
     list_display = [
         "title",
         "acronym",
@@ -135,19 +131,6 @@ class JointProjectViewSet(ModelViewSet):
     list_per_page = 50
     inspect_template_name = "projects/admin/project_inspect.html"
 
-    def get_common_view_kwargs(self, **kwargs):
-        # No add, edit or delete views exist: nothing may link to them.
-        return super().get_common_view_kwargs(
-            **{
-                "add_url_name": None,
-                "edit_url_name": None,
-                "delete_url_name": None,
-                "history_url_name": None,
-                "usage_url_name": None,
-                **kwargs,
-            }
-        )
-
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
             ranking_url_name=self.get_url_name("ranking"),
@@ -156,33 +139,16 @@ class JointProjectViewSet(ModelViewSet):
             **kwargs,
         )
 
-    @property
-    def url_finder_class(self):
-        # "Edit this object" links elsewhere in the admin lead to the proposal's page.
-        finder = super().url_finder_class
-        finder.edit_url_name = self.get_url_name("inspect")
-        return finder
-
     def get_urlpatterns(self):
         # Only the list and the page: no add, edit, copy, delete, history or usage views.
         inspect = {"inspect_url_name": self.get_url_name("inspect")}
         return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            *self.get_read_only_urlpatterns(),
             path(
                 "inspect/<int:pk>/transitions/<slug:name>/",
                 ProjectTransitionView.as_view(**inspect),
                 name="transition",
             ),
-            path(
-                "inspect/<int:pk>/reviewers/",
-                AssignReviewerView.as_view(**inspect),
-                name="assign_reviewer",
-            ),
-            path(
-                "ranking/<int:call_pk>/",
-                self.construct_view(CallRankingView, header_icon="list-ol", **inspect),
-                name="ranking",
-            ),
+            *reviews.proposal_urlpatterns(self, inspect),
+            *ranking.proposal_urlpatterns(self, inspect),
         ]

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.paginator import WagtailPaginator
@@ -72,3 +72,14 @@ class CallRankingView(WagtailAdminTemplateMixin, TemplateView):
             }
         )
         return context
+
+
+def proposal_urlpatterns(viewset, inspect):
+    """The ranking's URLs, under the proposals' viewset (names jointproject:…)."""
+    return [
+        path(
+            "ranking/<int:call_pk>/",
+            viewset.construct_view(CallRankingView, header_icon="list-ol", **inspect),
+            name="ranking",
+        ),
+    ]

@@ -1,4 +1,6 @@
+from .answers import ProposalAnswer
 from .calls import AwardCriterion, Call, CallKind, CallRules, CallTier
+from .exports import ExportFormat, ExportJob, ExportState
 from .finance import BudgetCategory, BudgetLine, Payment, PaymentKind
 from .joint_projects import JointProject, Partnership, PartnershipOrigin, PartnershipRole
 from .network import (
@@ -24,6 +26,9 @@ __all__ = [
     "CallTier",
     "Centre",
     "Discipline",
+    "ExportFormat",
+    "ExportJob",
+    "ExportState",
     "JointProject",
     "Membership",
     "MembershipKind",
@@ -35,6 +40,7 @@ __all__ = [
     "PartnershipRole",
     "Payment",
     "PaymentKind",
+    "ProposalAnswer",
     "ProposalRevision",
     "Report",
     "ReportAttachment",

@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
 from wagtail.models import Orderable
+
+from projects.questions_blocks import CallQuestionsBlock
 
 from ._fields import money_field, rate_field
 from .network import Network
@@ -95,6 +98,24 @@ class Call(ClusterableModel):
         validators=[MinValueValidator(Decimal(0))],
         help_text=_("The weighted mean score a proposal must reach."),
     )
+    conflict_same_country = models.BooleanField(
+        _("same-country conflict"),
+        default=False,
+        help_text=_(
+            "Reviewers who work for a centre in the same country as any partner of a proposal "
+            "have a conflict of interest and are not assigned to it."
+        ),
+    )
+    questions = StreamField(
+        CallQuestionsBlock(),
+        verbose_name=_("questions"),
+        blank=True,
+        default=list,
+        help_text=_(
+            "The call's own questions, answered in a section of the proposal. A question is "
+            "frozen once a proposal has answered it; add a new question to change it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
@@ -122,10 +143,14 @@ class Call(ClusterableModel):
         ),
         InlinePanel("tiers", heading=_("Tiers"), label=_("Tier")),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("min_reviews"), FieldPanel("overall_threshold")])],
+            [
+                FieldRowPanel([FieldPanel("min_reviews"), FieldPanel("overall_threshold")]),
+                FieldPanel("conflict_same_country"),
+            ],
             heading=_("Review"),
         ),
         InlinePanel("criteria", heading=_("Award criteria"), label=_("Criterion"), min_num=0),
+        FieldPanel("questions", heading=_("Questions")),
     ]
 
     class Meta:

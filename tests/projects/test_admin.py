@@ -122,6 +122,7 @@ def test_a_coordinator_creates_a_call_with_a_tier_and_a_criterion(coordinator_cl
         "criteria-0-threshold": "5",
         "criteria-0-weight": "1",
         "criteria-0-ORDER": "1",
+        "questions-count": "0",
     }
     response = coordinator_client.post(reverse("call:add"), data)
     assert response.status_code == 302, (

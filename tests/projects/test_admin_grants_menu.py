@@ -20,7 +20,7 @@ from workflow.states import ProjectState
 
 pytestmark = pytest.mark.django_db
 
-GRANTS_ITEMS = ["Proposals", "Calls", "Centres", "Networks"]
+GRANTS_ITEMS = ["Proposals", "Calls", "Reports", "Payments", "Exports", "Centres", "Networks"]
 
 
 def menu_for(user):
