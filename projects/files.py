@@ -1,7 +1,9 @@
-"""Private files (signed mandates, report attachments) handed out after a permission check.
+"""Private files (signed mandates, report attachments, files answering a call's questions)
+handed out after a permission check.
 
 Who may read them is `uploads.can_read_private_files`: coordinators and members of the project's
-centres. Anyone else gets 404, as for any object they may not see. With S3 the answer is a
+centres; the files answering the call's questions also the proposal's assigned reviewers. Anyone
+else gets 404, as for any object they may not see. With S3 the answer is a
 redirect to a signed URL that lives `AWS_QUERYSTRING_EXPIRE` seconds; with local storage the
 file is streamed. Either way it downloads as an attachment, under the detected content type, and
 is never cached by shared caches. The API (projects/api/views/) answers through the same
@@ -17,7 +19,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from projects import uploads
-from projects.models import Partnership, ReportAttachment
+from projects.models import Partnership, ProposalAnswer, ReportAttachment
+from workflow import permissions
 
 OCTET_STREAM = "application/octet-stream"
 
@@ -46,10 +49,16 @@ def _signed_url(storage, name, *, content_type, filename):
     return storage.url(name)
 
 
-def private_file_response(user, *, project, file, content_type, filename):
-    """The download of `file` (a FieldFile of `project`) for `user`, or Http404."""
-    if not file or not uploads.can_read_private_files(user, project):
+def private_file_response(user, *, project, file, content_type, filename, checked=False):
+    """The download of `file` (a FieldFile of `project`) for `user`, or Http404. `checked`: the
+    caller has already decided that `user` may read it (a rule wider than the default one)."""
+    if not file or not (checked or uploads.can_read_private_files(user, project)):
         raise Http404("No such file.")
+    return stored_file_response(file, content_type=content_type, filename=filename)
+
+
+def stored_file_response(file, *, content_type, filename):
+    """The download of a private file the caller has checked the user may read, or Http404."""
     storage = file.storage
     if _is_local(storage, file.name):
         try:
@@ -91,6 +100,30 @@ def attachment_download(user, attachment):
     )
 
 
+def can_read_answer_files(user, project):
+    """Files answering the call's questions are part of the proposal: who reads private files
+    (coordinators, the project's centres) and the reviewers assigned to it, who judge them."""
+    return uploads.can_read_private_files(user, project) or permissions.is_assigned_reviewer(
+        user, project
+    )
+
+
+def answer_download(user, answer):
+    project = answer.project
+    if not can_read_answer_files(user, project):
+        raise Http404("No such file.")
+    kind = uploads.kind_of_name(answer.file.name)
+    return private_file_response(
+        user,
+        project=project,
+        file=answer.file,
+        content_type=answer.content_type or (kind.content_type if kind else OCTET_STREAM),
+        filename=answer.filename or answer.file.name.rsplit("/", 1)[-1],
+        # Checked above: reviewers are not among who `uploads.can_read_private_files` lets in.
+        checked=True,
+    )
+
+
 def _with_centres(queryset, path):
     """The project's partnerships, for the permission check, in one more query."""
     return queryset.prefetch_related(
@@ -117,3 +150,12 @@ def attachment_file(request, pk):
         pk=pk,
     )
     return attachment_download(request.user, attachment)
+
+
+@login_required
+@require_GET
+def answer_file(request, pk):
+    answer = get_object_or_404(
+        _with_centres(ProposalAnswer.objects.select_related("project"), "project"), pk=pk
+    )
+    return answer_download(request.user, answer)

@@ -43,6 +43,7 @@ urlpatterns = [
     ),
     path("files/mandates/<int:pk>/", files.mandate_file, name="mandate_file"),
     path("files/attachments/<int:pk>/", files.attachment_file, name="attachment_file"),
+    path("files/answers/<int:pk>/", files.answer_file, name="answer_file"),
     # One list per job, owned by its module or package (projects/workspace/<job>).
     *editor.urlpatterns,
     *partners.urlpatterns,

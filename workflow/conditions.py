@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
@@ -151,6 +150,30 @@ def duration(project, data):
         )
 
 
+def question_unanswered(project, data):
+    """The call's own required questions (Call.questions), answered in the proposal editor."""
+    from projects.questions import questions_unanswered
+
+    missing = questions_unanswered(project)
+    if missing:
+        return Failure(
+            "question_unanswered",
+            _("Answer the call's required questions: %(questions)s.")
+            % {"questions": ", ".join(f"“{label}”" for label in missing)},
+        )
+
+
+def _asks_required_questions(project):
+    from projects.questions import call_questions
+
+    return any(question.required for question in call_questions(project.call))
+
+
+# Whether the rule concerns a proposal at all: the eligibility panel leaves out a rule about
+# questions for a call that asks none (the rule itself then simply passes).
+question_unanswered.applies = _asks_required_questions
+
+
 def comment_required(obj, data):
     if not (data.comment or "").strip():
         return Failure("comment_required", _("A comment explaining the decision is required."))
@@ -180,13 +203,9 @@ def awarded_amount(project, data):
 def call_budget(project, data):
     if data.awarded_amount is None:
         return None
-    from projects.models import JointProject
+    from workflow.selectors import call_awarded_total
 
-    committed = JointProject.objects.filter(
-        call_id=project.call_id, awarded_amount__isnull=False
-    ).exclude(pk=project.pk).exclude(
-        state__in=[ProjectState.WITHDRAWN, ProjectState.REJECTED]
-    ).aggregate(total=Sum("awarded_amount"))["total"] or Decimal(0)
+    committed = call_awarded_total(project.call, excluding=project.pk)
     available = project.call.budget - committed
     if data.awarded_amount > available:
         return Failure(
@@ -294,6 +313,7 @@ RULES = {
         max_grant,
         cofinancing_rate,
         duration,
+        question_unanswered,
     ],
     ("project", "request_changes"): [comment_required],
     ("project", "approve"): [min_reviews, awarded_amount, call_budget, below_threshold],

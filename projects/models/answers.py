@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from projects import uploads
@@ -46,3 +48,10 @@ class ProposalAnswer(models.Model):
 
     def __str__(self):
         return f"{self.project_id}/{self.question_id}"
+
+
+@receiver(post_delete, sender=ProposalAnswer)
+def _delete_answer_file(sender, instance, **kwargs):
+    # A deleted project (or answer) leaves no orphan file in the private storage.
+    if instance.file:
+        uploads.delete_after_commit(instance.file.storage, instance.file.name)

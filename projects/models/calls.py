@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import StreamField
 from wagtail.models import Orderable
 
+from projects.admin.call_form import CallForm
 from projects.questions_blocks import CallQuestionsBlock
 
 from ._fields import money_field, rate_field
@@ -117,6 +118,9 @@ class Call(ClusterableModel):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Refuses changing or removing a question a proposal has answered.
+    base_form_class = CallForm
 
     panels = [
         MultiFieldPanel(

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from projects.models import BudgetCategory, JointProject
 from projects.models._fields import ZERO
+from projects.questions import answers_for_display
 from projects.selectors import with_partners
 from projects.workspace._common import REVIEW_STATE_LABELS, CountedPaginator, forbidden
 from projects.workspace.reviews_forms import ConflictForm, ReviewScoresForm, score_field_name
@@ -283,6 +284,8 @@ def _render_review(
         "badge": review_badge(review.state),
         "project_state": project_labels.get(project.state, project.state),
         "proposal": _proposal(project),
+        # The call's own questions and the proposal's answers (none for most calls).
+        "answers": answers_for_display(project),
         "criteria": criteria,
         "is_open": is_open,
         "has_draft": is_open and bool(saved),

@@ -27,6 +27,7 @@ from tests.workflow.conftest import (
     review,
     write_final_report,
 )
+from tests.workflow.test_question_conditions import question_unanswered
 from workflow import services
 from workflow.models import Review
 from workflow.states import PartnershipState, ProjectState, ReportState
@@ -375,6 +376,7 @@ SCENARIOS = {
         max_grant,
         cofinancing_rate,
         duration,
+        question_unanswered,
         # decisions
         comment_required,
         min_reviews,
@@ -751,10 +753,57 @@ def defined_codes():
     return set(re.findall(r'Failure\(\s*"([a-z_]+)"', text))
 
 
+# The conditions of the coordinators' money services, which only the admin calls (no API
+# endpoint): each is refused by the service itself, and the admin shows it as a message
+# (tests/projects/admin/test_payments.py, test_reports_queue.py).
+
+
+def _paid_on_future(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    project = advance(cast, build_ready(cast), ProjectState.IN_PROGRESS)
+    services.payment_mark_paid(
+        payment_id=project.payments.get().pk,
+        actor=cast.coordinator,
+        paid_on=timezone.localdate() + timedelta(days=1),
+    )
+
+
+def _accepted_costs(amount):
+    def scenario(cast):
+        project = advance(cast, build_ready(cast), ProjectState.REPORT_SUBMITTED)
+        report = project.reports.get(kind="final")
+        partnership = report.costs.first().partnership_id
+        services.report_costs_accept(
+            report_id=report.pk, actor=cast.coordinator, accepted={partnership: amount}
+        )
+
+    return scenario
+
+
+SERVICE_SCENARIOS = {
+    "paid_on_future": _paid_on_future,
+    "accepted_negative": _accepted_costs(Decimal("-1")),
+    "accepted_above_reported": _accepted_costs(Decimal("99999999")),
+}
+
+
+@pytest.mark.parametrize("code", list(SERVICE_SCENARIOS))
+def test_condition_fails_in_the_service(cast, code):
+    from workflow.exceptions import ConditionsNotMet
+
+    with pytest.raises(ConditionsNotMet) as refused:
+        SERVICE_SCENARIOS[code](cast)
+    assert [failure.code for failure in refused.value.failures] == [code]
+
+
 def test_every_condition_code_is_covered():
     defined = defined_codes()
     assert len(defined) >= 25, defined  # the regex still finds them
-    assert set(SCENARIOS) == defined, {
-        "defined but without a scenario": sorted(defined - set(SCENARIOS)),
-        "scenario for an unknown code": sorted(set(SCENARIOS) - defined),
+    covered = set(SCENARIOS) | set(SERVICE_SCENARIOS)
+    assert covered == defined, {
+        "defined but without a scenario": sorted(defined - covered),
+        "scenario for an unknown code": sorted(covered - defined),
     }

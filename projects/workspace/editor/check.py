@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from projects.questions import answers_for_display
 from projects.workspace import editor_forms as forms
 from projects.workspace._common import badge, forbidden
 from projects.workspace.editor._shared import (
@@ -57,6 +58,8 @@ def _render_check(request, project, *, form, errors=None, status=200, error_titl
         may_submit=permissions.can_run_project_transition(request.user, project, "submit"),
         partners_url=_partners_url(project),
         budget_url=_budget_url(project),
+        # The call's own questions (none for most calls): _questions_check.html lists them.
+        question_answers=answers_for_display(project),
     )
     incomplete = [row for row in context["tasks"]["rows"] if row["status"] != COMPLETED]
     context["incomplete"] = incomplete

@@ -107,6 +107,9 @@ def _describe(code, project, rules, failure, partners):
             months,
         ) % {"months": months, "limit": limit}
     # A rule added to the call's conditions later: its own message says what is missing.
+    if code == "question_unanswered":
+        label = _("The call's required questions are answered")
+        return label, "" if met else str(failure.message)
     return (str(failure.message) if failure else code.replace("_", " ").capitalize()), ""
 
 
@@ -134,6 +137,9 @@ def eligibility(project, partners=None):
     data = conditions.TransitionInput()
     items = []
     for rule in conditions.RULES[SUBMIT]:
+        applies = getattr(rule, "applies", None)
+        if applies is not None and not applies(project):
+            continue  # e.g. the call's own questions, for a call that asks none
         failure = rule(project, data)
         code = failure.code if failure else rule.__name__
         label, detail = _describe(code, project, rules, failure, partners)
@@ -164,4 +170,6 @@ def _fix_url(code, project):
         return _budget_url(project)
     if code == "duration":
         return reverse("workspace:editor_section", args=[project.pk, "dates"])
+    if code == "question_unanswered":
+        return reverse("workspace:editor_questions", args=[project.pk])
     return ""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.editor_services import project_section_save
+from projects.questions import answers_for_display, call_questions, questions_unanswered
 from projects.workspace import editor_forms as forms
 from projects.workspace._common import badge
 from projects.workspace.editor._shared import (
@@ -119,6 +120,7 @@ def sections(project, checks, partners, *, can_edit):
             "status": _status_of([], complete=all(_filled(project.sought_partner_profile))),
             "hint": _("Shown in the Project Fair"),
         },
+        *_questions_rows(project, can_edit=can_edit),
         {
             "slug": "partners",
             "title": _("Partners"),
@@ -159,6 +161,31 @@ def sections(project, checks, partners, *, can_edit):
     for row in [*rows, check]:
         row["status_label"] = STATUS_LABELS[row["status"]]
     return {"rows": rows, "check": check, "done": done, "total": len(rows)}
+
+
+def _questions_rows(project, *, can_edit):
+    """The call's own questions, as one section: only when the call asks any."""
+    questions = call_questions(project.call)
+    if not questions:
+        return []
+    shown = answers_for_display(project)
+    answered = sum(1 for row in shown if row["value"])
+    missing = questions_unanswered(project)
+    url = reverse("workspace:editor_questions", args=[project.pk]) if can_edit else ""
+    return [
+        {
+            "slug": "questions",
+            "title": _("Questions of the call"),
+            "url": url,
+            "status": _status_of([answered > 0], complete=not missing),
+            "hint": ngettext(
+                "%(answered)s of %(count)s question answered",
+                "%(answered)s of %(count)s questions answered",
+                len(questions),
+            )
+            % {"answered": answered, "count": len(questions)},
+        }
+    ]
 
 
 def _partners_hint(partners):
