@@ -1,5 +1,6 @@
 """Reads of the workflow: scores, rankings, histories, inboxes."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -119,14 +120,20 @@ def call_ranking_rows(call):
 def ranking_rows(call, page):
     """The rows of one page of `call_ranking_rows`, with each proposal's title, acronym, state
     and awarded amount (one query for the page), as the API and the admin show them."""
+    return _ranking_rows(call, page)
+
+
+def _ranking_rows(call, page, details=None):
+    """`ranking_rows`, plus `details` (row key → lookup on the project) read in the same query."""
     from projects.models import JointProject
 
+    details = details or {}
     page = list(page)
     projects = {
         project["id"]: project
         for project in JointProject.objects.filter(
             pk__in=[values["project_id"] for values in page]
-        ).values("id", "title", "acronym", "state", "awarded_amount")
+        ).values("id", "title", "acronym", "state", "awarded_amount", *details.values())
     }
     rows = []
     for values in page:
@@ -146,6 +153,7 @@ def ranking_rows(call, page):
                 "cumulative_requested": cumulative,
                 "within_budget": cumulative <= call.budget,
                 "awarded_amount": project["awarded_amount"],
+                **{key: project[lookup] for key, lookup in details.items()},
             }
         )
     return rows
@@ -154,6 +162,79 @@ def ranking_rows(call, page):
 def call_ranking(call):
     """The whole ranking of a call (small calls, exports); pages slice `call_ranking_rows`."""
     return ranking_rows(call, call_ranking_rows(call))
+
+
+# What the coordinators' ranking shows besides the API's figures: who leads, in which tier.
+RANKING_PAGE_DETAILS = {
+    "lead_centre": "lead_centre__name",
+    "lead_country": "lead_centre__country",
+    "tier": "tier__name",
+}
+
+
+@dataclass(frozen=True)
+class CriterionMean:
+    criterion: object  # projects.models.AwardCriterion
+    mean: Decimal | None  # rounded half-up to two places; None: nobody scored it
+    below: bool  # below the criterion's threshold, as the ranking's above/below flag decides
+
+
+def ranking_criterion_means(project_ids):
+    """{project id: {criterion id: mean score}} over the submitted reviews of these proposals
+    only (a page of a ranking): summed and counted in SQL, one query, and divided as
+    `_score_from` divides, so the cells agree with the proposal's mean weighted score."""
+    means = defaultdict(dict)
+    for row in (
+        ReviewScore.objects.filter(
+            review__project_id__in=list(project_ids), review__state=ReviewState.SUBMITTED
+        )
+        .values("review__project_id", "criterion_id")
+        .annotate(total=Sum("score"), count=Count("id"))
+        .order_by()
+    ):
+        means[row["review__project_id"]][row["criterion_id"]] = Decimal(row["total"]) / row["count"]
+    return means
+
+
+def ranking_page_rows(call, page, *, criteria):
+    """One page of `call_ranking_rows` as the coordinators' ranking shows it: the rows of
+    `ranking_rows` with the lead centre, its country and the tier (in the same query), and
+    `criteria` (the call's award criteria, in order) as a list of CriterionMean per row (one
+    more query). `crosses_budget` marks the row whose request takes the running total past
+    the call's budget: the first one over it, wherever the page starts."""
+    rows = _ranking_rows(call, page, RANKING_PAGE_DETAILS)
+    means = ranking_criterion_means([row["project"] for row in rows])
+    for row in rows:
+        scored = means.get(row["project"], {})
+        cells = []
+        for criterion in criteria:
+            mean = scored.get(criterion.pk)
+            cells.append(
+                CriterionMean(
+                    criterion=criterion,
+                    mean=None if mean is None else mean.quantize(TWO_PLACES, ROUND_HALF_UP),
+                    # As `_score_from`: once reviewed, a criterion nobody scored counts as 0.
+                    below=bool(row["reviews"]) and (mean or 0) < criterion.threshold,
+                )
+            )
+        row["criteria"] = cells
+        before = row["cumulative_requested"] - row["requested_grant"]
+        row["crosses_budget"] = not row["within_budget"] and before <= call.budget
+    return rows
+
+
+def call_awarded_total(call, *, excluding=None):
+    """The grants a call has committed (projects.call_selectors.committed_amount: the awarded
+    amounts of approved and later projects, a terminated one's final grant), the sum the
+    `call_budget` condition checks an approval against and the admin shows; `excluding` leaves
+    one project out (the one being approved)."""
+    from projects.call_selectors import committed_amount
+    from projects.models import JointProject
+
+    projects = JointProject.objects.filter(call=call)
+    if excluding is not None:
+        projects = projects.exclude(pk=excluding)
+    return projects.aggregate(total=Sum(committed_amount()))["total"] or Decimal(0)
 
 
 def history_visible_to(user):
