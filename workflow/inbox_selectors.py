@@ -68,6 +68,10 @@ NOTIFICATION_KINDS = [
         ],
     ),
     (
+        pgettext_lazy("notification kinds", "Payments"),
+        [("payment_mark_paid", _("A payment of the grant is made"))],
+    ),
+    (
         pgettext_lazy("notification kinds", "Messages"),
         [("message_posted", _("A new message about a proposal"))],
     ),

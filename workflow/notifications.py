@@ -54,6 +54,7 @@ RECIPIENTS = {
     ("report", "submit"): [COORDINATOR],
     ("report", "accept"): [LEAD_MEMBERS],
     ("report", "return"): [LEAD_MEMBERS],
+    ("payment", "mark_paid"): [LEAD_MEMBERS],
 }
 
 SUBJECTS = {
@@ -81,6 +82,7 @@ SUBJECTS = {
     ("report", "submit"): _("A report on %(project)s was submitted"),
     ("report", "accept"): _("The report on %(project)s was accepted"),
     ("report", "return"): _("The report on %(project)s needs changes"),
+    ("payment", "mark_paid"): _("A payment for %(project)s was made"),
     ("reminder", "review_due"): _("Reminder: your review of %(project)s is due"),
     ("reminder", "report_due"): _("Reminder: the final report of %(project)s is due"),
     ("reminder", "agreement_pending"): _("Reminder: accept the grant agreement of %(project)s"),

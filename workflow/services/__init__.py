@@ -14,7 +14,12 @@ from .partnerships import (
     partnership_sign_mandate,
     partnership_transition,
 )
-from .projects import project_available_transitions, project_transition
+from .payments import payment_mark_paid, report_costs_accept
+from .projects import (
+    project_available_transitions,
+    project_transition,
+    project_transition_many,
+)
 from .ranking import ranking_refresh, ranking_refresh_scores
 from .reports import report_available_transitions, report_create, report_transition, report_update
 from .reviews import review_assign, review_available_transitions, review_score, review_transition
@@ -27,11 +32,14 @@ __all__ = [
     "partnership_set_budget",
     "partnership_sign_mandate",
     "partnership_transition",
+    "payment_mark_paid",
     "project_available_transitions",
     "project_transition",
+    "project_transition_many",
     "ranking_refresh",
     "ranking_refresh_scores",
     "report_available_transitions",
+    "report_costs_accept",
     "report_create",
     "report_transition",
     "report_update",

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from workflow import permissions
 from workflow.conditions import TransitionInput
+from workflow.exceptions import ConditionsNotMet, NotPermitted, NotVisible, WrongState
 from workflow.notifications import notify
 from workflow.states import PartnershipState, ProjectState, ReportState
 
@@ -124,6 +125,21 @@ def project_transition(
         ranking_refresh_project(project)
         notify(kind="project", name=name, obj=project, project=project, actor=actor, log=log)
     return project
+
+
+def project_transition_many(*, project_ids, name, actor, comment=""):
+    """Run one transition on many projects (a coordinator's bulk action), each in its own
+    transaction through `project_transition`: one refusal (a concurrent change, a failed
+    condition) leaves the others done. Returns (done ids, {id: the refusal})."""
+    done, refused = [], {}
+    for project_id in project_ids:
+        try:
+            project_transition(project_id=project_id, name=name, actor=actor, comment=comment)
+        except (WrongState, ConditionsNotMet, NotPermitted, NotVisible) as refusal:
+            refused[project_id] = refusal
+        else:
+            done.append(project_id)
+    return done, refused
 
 
 def _record_revision(project, *, name, source, actor):
