@@ -6,10 +6,13 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from projects import selectors
+from projects.admin.exports import ExportButtonsMixin
 from projects.models import Centre
 
 
-class CentreIndexView(IndexView):
+class CentreIndexView(ExportButtonsMixin, IndexView):
+    export_listing_name = "centres"
+
     def get_base_queryset(self):
         return selectors.centres_for_admin()
 

@@ -1,14 +1,21 @@
 """The networks' viewset."""
 
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from projects.admin.exports import ExportButtonsMixin
 from projects.models import Network
+
+
+class NetworkIndexView(ExportButtonsMixin, IndexView):
+    export_listing_name = "networks"
 
 
 class NetworkViewSet(ModelViewSet):
     model = Network
     icon = "globe"
     url_prefix = "network/networks"
+    index_view_class = NetworkIndexView
     list_display = ["name", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = ["name"]

@@ -1,6 +1,7 @@
 """The proposals' listing (read-only) and their viewset, with its URLs."""
 
 import re
+from urllib.parse import urlencode
 
 from django.contrib.admin.utils import quote
 from django.urls import path, reverse
@@ -11,11 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets.button import Button
 
-from projects import selectors
+from projects import exports, selectors
 from projects.admin import ranking, reviews
 from projects.admin._common import CoordinatorsOnlyMixin, ReadOnlyViewSetMixin
 from projects.admin.actions import ProjectTransitionView
+from projects.admin.bulk import BulkStartReviewView
+from projects.admin.exports import ExportButtonsMixin
+from projects.admin.filters import SEARCH_FIELDS, ProposalFilterSet, search
 from projects.admin.inspect import JointProjectInspectView
 from projects.models import JointProject
 from workflow.conditions import money
@@ -67,7 +72,23 @@ class StampedTitleColumn(TitleColumn):
         return mark_safe(markers.sub(lambda found: values[found.group(0)], html))
 
 
-class JointProjectIndexView(CoordinatorsOnlyMixin, IndexView):
+class JointProjectIndexView(CoordinatorsOnlyMixin, ExportButtonsMixin, IndexView):
+    filterset_class = ProposalFilterSet
+    export_listing_name = "proposals"
+    bulk_start_review_url_name = None
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        query = exports.clean_params(self.request.GET)
+        url = reverse(self.bulk_start_review_url_name)
+        if query:
+            url = f"{url}?{urlencode(query)}"
+        buttons.append(
+            Button(_("Start the review of the submitted"), url=url, icon_name="tasks", priority=10)
+        )
+        return buttons
+
     def _get_custom_column(self, field_name, column_class=Column, **kwargs):
         if column_class is Column:
             column_class = PlainColumn
@@ -87,6 +108,9 @@ class JointProjectIndexView(CoordinatorsOnlyMixin, IndexView):
         # The columns show the call and lead centre; the requested grant of the page's rows
         # comes in one query (paginate_queryset), without loading partners or budget lines.
         return JointProject.objects.select_related("call", "lead_centre")
+
+    def search_queryset(self, queryset):
+        return search(queryset, self.search_query)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, _rows, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -125,8 +149,7 @@ class JointProjectViewSet(ReadOnlyViewSetMixin, ModelViewSet):
             ),
         ),
     ]
-    list_filter = ["state", "call"]
-    search_fields = ["title", "acronym"]
+    search_fields = list(SEARCH_FIELDS)
     search_backend_name = None
     list_per_page = 50
     inspect_template_name = "projects/admin/project_inspect.html"
@@ -139,6 +162,11 @@ class JointProjectViewSet(ReadOnlyViewSetMixin, ModelViewSet):
             **kwargs,
         )
 
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            bulk_start_review_url_name=self.get_url_name("bulk_start_review"), **kwargs
+        )
+
     def get_urlpatterns(self):
         # Only the list and the page: no add, edit, copy, delete, history or usage views.
         inspect = {"inspect_url_name": self.get_url_name("inspect")}
@@ -148,6 +176,11 @@ class JointProjectViewSet(ReadOnlyViewSetMixin, ModelViewSet):
                 "inspect/<int:pk>/transitions/<slug:name>/",
                 ProjectTransitionView.as_view(**inspect),
                 name="transition",
+            ),
+            path(
+                "start-review/",
+                self.construct_view(BulkStartReviewView, header_icon="tasks"),
+                name="bulk_start_review",
             ),
             *reviews.proposal_urlpatterns(self, inspect),
             *ranking.proposal_urlpatterns(self, inspect),
