@@ -9,12 +9,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 
-from projects.models import JointProject
+from projects.models import Call, JointProject
 from workflow import permissions
 from workflow.exceptions import (
     ConditionsNotMet,
@@ -96,16 +97,21 @@ def run_service(request, call, *, heading):
     return False
 
 
-class CoordinatorsOnlyMixin:
-    """Proposals, reviews and rankings are the secretariat's: coordinators only, and nobody
-    adds, edits or deletes a proposal here (the lead edits it, the services change its state)."""
-
-    WRITE_PERMISSIONS = {"add", "change", "delete"}
+class CoordinatorRequiredMixin:
+    """Every screen of the back-office is the secretariat's, whatever model permissions a staff
+    member holds through their groups (PermissionDenied: Wagtail's "no permission" redirect)."""
 
     def dispatch(self, request, *args, **kwargs):
         if not permissions.is_coordinator(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class CoordinatorsOnlyMixin(CoordinatorRequiredMixin):
+    """Proposals, reviews and rankings are the secretariat's: coordinators only, and nobody
+    adds, edits or deletes a proposal here (the lead edits it, the services change its state)."""
+
+    WRITE_PERMISSIONS = {"add", "change", "delete"}
 
     def user_has_permission(self, permission):
         return permission not in self.WRITE_PERMISSIONS and super().user_has_permission(permission)
@@ -115,19 +121,17 @@ class CoordinatorsOnlyMixin:
         return bool(readable) and super().user_has_any_permission(readable)
 
 
-class ProjectActionView(View):
+class ProjectActionView(CoordinatorRequiredMixin, View):
     """A POST from the proposal page: run one service, say what happened, go back."""
 
     http_method_names = ["post"]
     inspect_url_name = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        self.project = get_object_or_404(
-            JointProject.objects.select_related("call", "lead_centre"), pk=kwargs["pk"]
+    @cached_property
+    def project(self):
+        return get_object_or_404(
+            JointProject.objects.select_related("call", "lead_centre"), pk=self.kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def back(self):
         return redirect(reverse(self.inspect_url_name, args=[quote(self.project.pk)]))
@@ -172,3 +176,24 @@ class ReadOnlyViewSetMixin:
 
     def get_urlpatterns(self):
         return self.get_read_only_urlpatterns()
+
+
+class CallScreenMixin(CoordinatorRequiredMixin):
+    """A screen about one call (its ranking, its reviewer assignment): the call from the URL,
+    named under the page title and in the breadcrumbs after the proposals' listing."""
+
+    index_url_name = None
+
+    @cached_property
+    def call(self):
+        return get_object_or_404(Call.objects.select_related("network"), pk=self.kwargs["call_pk"])
+
+    def get_page_subtitle(self):
+        return str(self.call)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(self.index_url_name), "label": _("Joint projects")},
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]

@@ -1,6 +1,5 @@
 """Bulk actions over the whole filtered set of proposals (not just the page shown)."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -12,14 +11,15 @@ from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from projects import exports
+from projects.admin._common import CoordinatorRequiredMixin
 from projects.admin.filters import ProposalFilterSet, filtered_proposals
-from workflow import permissions, services
+from workflow import services
 from workflow.states import ProjectState
 
 SHOWN = 20  # the proposals named on the confirmation page; the count covers them all
 
 
-class BulkStartReviewView(WagtailAdminTemplateMixin, TemplateView):
+class BulkStartReviewView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     """GET: how many of the filtered proposals are submitted, and a confirmation; POST (the
     filters again, as hidden fields): start the review of every one of them."""
 
@@ -27,11 +27,6 @@ class BulkStartReviewView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Start the review")
     header_icon = "tasks"
     index_url_name = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def filters(self, data):
         return exports.clean_params(data)

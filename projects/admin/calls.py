@@ -3,7 +3,6 @@ rules, deadlines, proposals by state and budget), and "Duplicate as next year's"
 
 from django import forms
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -26,12 +25,11 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from wagtail.admin.widgets.button import Button, HeaderButton
 
 from projects import call_selectors
-from projects.admin._common import percent, run_service
+from projects.admin._common import CoordinatorRequiredMixin, percent, run_service
 from projects.admin.exports import ExportButtonsMixin
 from projects.call_selectors import CALL_TIME_ZONE, CallStatus
 from projects.call_services import call_duplicate, call_next_year
 from projects.models import Call
-from workflow import permissions
 from workflow.conditions import money
 
 DUPLICATE_LABEL = _("Duplicate as next year's")
@@ -46,15 +44,6 @@ def proposals_url(call_pk, state=None):
     """The proposals' listing filtered by call (and state)."""
     query = f"?call={call_pk}" + (f"&state={state}" if state else "")
     return reverse("jointproject:index") + query
-
-
-class CoordinatorsOnly:
-    """Every view of the calls is the secretariat's, whoever holds model permissions."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class CallFilterSet(WagtailFilterSet):
@@ -90,7 +79,7 @@ class ProposalsColumn(Column):
         )
 
 
-class CallIndexView(CoordinatorsOnly, ExportButtonsMixin, IndexView):
+class CallIndexView(CoordinatorRequiredMixin, ExportButtonsMixin, IndexView):
     duplicate_url_name = None
     export_listing_name = "calls"
 
@@ -133,7 +122,7 @@ class CallIndexView(CoordinatorsOnly, ExportButtonsMixin, IndexView):
         return buttons
 
 
-class CallInspectView(CoordinatorsOnly, InspectView):
+class CallInspectView(CoordinatorRequiredMixin, InspectView):
     """The call's page: what a coordinator needs to run the call, and the way to its proposals."""
 
     page_title = _("Call")
@@ -240,7 +229,7 @@ class CallDuplicateForm(forms.Form):
         return data
 
 
-class CallDuplicateView(CoordinatorsOnly, WagtailAdminTemplateMixin, FormView):
+class CallDuplicateView(CoordinatorRequiredMixin, WagtailAdminTemplateMixin, FormView):
     """A confirm form; its POST copies the call (call_duplicate) and opens the copy's edit form."""
 
     template_name = "projects/admin/call_duplicate.html"

@@ -4,10 +4,9 @@ cumulative requested grant against the budget, and the approve / reject decision
 from types import SimpleNamespace
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.forms.utils import flatatt
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -16,11 +15,9 @@ from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
-from projects.admin._common import state_label, transition_label
+from projects.admin._common import CallScreenMixin, state_label, transition_label
 from projects.admin.actions import ProjectTransitionView
 from projects.admin.inspect import TransitionForm
-from projects.models import Call
-from workflow import permissions
 from workflow.conditions import money
 from workflow.selectors import (
     call_awarded_total,
@@ -71,7 +68,7 @@ def decision_fields(form):
     return fields
 
 
-class CallRankingView(WagtailAdminTemplateMixin, TemplateView):
+class CallRankingView(CallScreenMixin, WagtailAdminTemplateMixin, TemplateView):
     """A call's proposals, best mean weighted score first, with the cumulative requested grant."""
 
     template_name = "projects/admin/call_ranking.html"
@@ -82,22 +79,6 @@ class CallRankingView(WagtailAdminTemplateMixin, TemplateView):
     decide_url_name = None
     per_page = 50
     page_kwarg = "p"  # Wagtail's listings' parameter, which its pagination links write
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        self.call = get_object_or_404(Call.objects.select_related("network"), pk=kwargs["call_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return str(self.call)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": _("Joint projects")},
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
-        ]
 
     @property
     def header_buttons(self):
@@ -176,10 +157,13 @@ class RankingDecisionView(ProjectTransitionView):
 
     ranking_url_name = None
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.call_pk = self.kwargs.pop("call_pk")
+        self.kwargs["pk"] = self.kwargs.pop("project_pk")
+
     def dispatch(self, request, *args, **kwargs):
-        self.call_pk = kwargs.pop("call_pk")
-        kwargs["pk"] = kwargs.pop("project_pk")
-        return super().dispatch(request, *args, **kwargs)  # coordinators only, first
+        return super().dispatch(request, *args, **self.kwargs)  # coordinators only, first
 
     def post(self, request, pk, name):
         if name not in DECISIONS or self.project.call_id != self.call_pk:

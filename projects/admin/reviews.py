@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,12 +18,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton
 
 from projects.admin._common import (
+    CallScreenMixin,
     ProjectActionView,
     report_form_errors,
     run_service,
     state_label,
 )
-from projects.models import Call
 from workflow import assignment, permissions, services
 from workflow.assignment import display_name, plan_assignments
 from workflow.services.reviews import REVIEWABLE, review_assign_bulk
@@ -193,7 +192,7 @@ class BulkAssignForm(forms.Form):
         return date
 
 
-class BulkAssignView(WagtailAdminTemplateMixin, TemplateView):
+class BulkAssignView(CallScreenMixin, WagtailAdminTemplateMixin, TemplateView):
     """GET: the parameters. POST "preview": the plan, nothing written. POST "confirm": the plan
     made again from the same parameters and, when it is the one previewed, committed."""
 
@@ -203,22 +202,6 @@ class BulkAssignView(WagtailAdminTemplateMixin, TemplateView):
     http_method_names = ["get", "post"]
     index_url_name = None
     inspect_url_name = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        self.call = get_object_or_404(Call.objects.select_related("network"), pk=kwargs["call_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_page_subtitle(self):
-        return str(self.call)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse(self.index_url_name), "label": _("Joint projects")},
-            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
-        ]
 
     @property
     def header_buttons(self):

@@ -6,7 +6,6 @@ from decimal import ROUND_DOWN
 
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -20,6 +19,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.widgets.button import HeaderButton
 
 from projects.admin._common import (
+    CoordinatorRequiredMixin,
     CoordinatorsOnlyMixin,
     ProjectActionView,
     percent,
@@ -197,14 +197,9 @@ class ProjectStartView(ProjectActionView):
         return self.back()
 
 
-class MarkPaidView(View):
+class MarkPaidView(CoordinatorRequiredMixin, View):
     http_method_names = ["post"]
     inspect_url_name = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, pk):
         payment = get_object_or_404(Payment, pk=pk)

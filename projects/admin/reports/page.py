@@ -9,7 +9,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,6 +23,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.widgets.button import HeaderButton
 
 from projects.admin._common import (
+    CoordinatorRequiredMixin,
     CoordinatorsOnlyMixin,
     report_form_errors,
     run_service,
@@ -35,7 +35,7 @@ from projects.admin.reports.queue import report_due, report_flags
 from projects.models import JointProject, Report
 from projects.selectors import with_partners
 from projects.workspace.reports_forms import COUNTS
-from workflow import permissions, services
+from workflow import services
 from workflow.conditions import money
 from workflow.models import TransitionLog
 from workflow.services.payments import costs_adjustable
@@ -207,17 +207,15 @@ class ReportInspectView(CoordinatorsOnlyMixin, InspectView):
         return context
 
 
-class ReportActionView(View):
+class ReportActionView(CoordinatorRequiredMixin, View):
     """A POST from a report's page: run one service, say what happened, go back."""
 
     http_method_names = ["post"]
     inspect_url_name = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.is_coordinator(request.user):
-            raise PermissionDenied
-        self.report = get_object_or_404(Report.objects.select_related("project"), pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def report(self):
+        return get_object_or_404(Report.objects.select_related("project"), pk=self.kwargs["pk"])
 
     def back(self):
         target = self.request.POST.get("next", "")
