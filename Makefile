@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cms.settings.dev
 
-.PHONY: run test install serve migrate seed lint format check e2e clean diagram bench
+.PHONY: run test install serve migrate seed lint format check e2e clean diagram bench messages
 
 $(PY):
 	@$(BASE_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python >= 3.12 is required (found %s)" % sys.version.split()[0])'
@@ -63,6 +63,13 @@ check: install
 SCALE ?= 50
 bench: install
 	$(PY) -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
+# The French catalogue: collect the strings of our apps and templates, then compile it after
+# translating (the tests read locale/fr/LC_MESSAGES/django.po for untranslated or fuzzy entries).
+MESSAGES_IGNORE = -i tests -i bench -i var -i test-results -i node_modules -i static
+messages: install
+	$(PY) manage.py makemessages -l fr --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l fr -i .venv $(MESSAGES_IGNORE)
 
 # Refresh the lock after editing pyproject.toml (needs uv).
 lock:
