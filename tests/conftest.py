@@ -22,6 +22,18 @@ def _empty_cache():
     LocalMemo.clear_all()  # and this process's copies of it
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in French leaves French active in the thread (Django resets it only at the
+    start of the next request): each test starts, and ends, in the default language, so a
+    service's messages read the same whichever test ran before it on the same worker."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture
 def site_tree(db):
     """The public site's home page in English and French, as seed_demo makes it."""
