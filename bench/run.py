@@ -247,6 +247,22 @@ def pages(who):
         ("workspace home (reviewer)", "list", "/workspace/", "reviewer", "session"),
         ("admin proposals listing", "list", "/admin/network/projects/", "coordinator", "session"),
         (
+            "admin proposals listing, biggest call",
+            "list",
+            f"/admin/network/projects/?call={call_pk}",
+            "coordinator",
+            "session",
+        ),
+        ("admin payments listing", "list", "/admin/network/payments/", "coordinator", "session"),
+        ("admin reports queue", "list", "/admin/network/reports/", "coordinator", "session"),
+        (
+            "admin call page, biggest call",
+            "detail",
+            f"/admin/network/calls/inspect/{call_pk}/",
+            "coordinator",
+            "session",
+        ),
+        (
             f"admin ranking, biggest call ({call_n} ranked)",
             "list",
             f"/admin/network/projects/ranking/{call_pk}/",
