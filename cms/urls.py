@@ -68,6 +68,7 @@ urlpatterns = [
     path("api/v1/", include("projects.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
+    path("open-data/", include("cms.open_data_views")),
 ]
 
 if settings.DEBUG:

@@ -118,14 +118,16 @@ def xlsx_cell(value):
     return force_str(value)
 
 
-class _Echo:
+class Echo:
+    """csv.writer's file: hands each formatted row back instead of storing it (streaming)."""
+
     def write(self, value):
         return value
 
 
 def csv_stream(rows):
     """CSV lines one by one (a byte-order mark first, so spreadsheet programs read UTF-8)."""
-    writer = csv.writer(_Echo())
+    writer = csv.writer(Echo())
     yield "\ufeff"
     for row in rows:
         yield writer.writerow([csv_cell(value) for value in row])
