@@ -19,7 +19,7 @@ from tests.factories import (
     PartnershipFactory,
     reviewer,
 )
-from tests.factories.auth import verified_login
+from tests.projects.conftest import messages_of
 from tests.workflow.conftest import advance, build_ready, review
 from workflow import services
 from workflow.conditions import TransitionInput, failures
@@ -38,12 +38,6 @@ def transition_url(project, name):
 
 
 @pytest.fixture
-def admin_client(client, cast):
-    verified_login(client, cast.coordinator)
-    return client
-
-
-@pytest.fixture
 def submitted(cast):
     return advance(cast, build_ready(cast), ProjectState.SUBMITTED)
 
@@ -51,10 +45,6 @@ def submitted(cast):
 @pytest.fixture
 def under_review(cast):
     return advance(cast, build_ready(cast), ProjectState.UNDER_REVIEW)
-
-
-def messages_of(response):
-    return [str(message) for message in response.context["messages"]]
 
 
 # --- The list and the page -------------------------------------------------------------------

@@ -138,3 +138,23 @@ def _add_service_errors(form, error):
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def render_section_form(request, project, template, *, title, form, back_to_check, status, **extra):
+    """One section of the editor with its form (bound: its errors listed first), for the
+    fixed sections and the call's own questions alike."""
+    return render(
+        request,
+        template,
+        {
+            "project": project,
+            "badge": badge(project.state, project.get_state_display()),
+            "section_title": title,
+            "form": _describe_fields(form),
+            "errors": _error_list(form) if form.is_bound else [],
+            "back_to_check": back_to_check,
+            "tasks_url": reverse("workspace:editor", args=[project.pk]),
+            **extra,
+        },
+        status=status,
+    )

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -24,13 +24,11 @@ from django.views.decorators.http import require_http_methods
 
 from projects import questions as q
 from projects import uploads
-from projects.workspace._common import badge
 from projects.workspace.editor._shared import (
     Locked,
     _add_service_errors,
-    _describe_fields,
-    _error_list,
     editor_view,
+    render_section_form,
 )
 from projects.workspace.editor_forms import DateInput
 from workflow.exceptions import WrongState
@@ -218,17 +216,12 @@ def questions_section(request, project):
     else:
         form = QuestionsForm(questions=questions, answers=answers)
         status = 200
-    return render(
+    return render_section_form(
         request,
+        project,
         "projects/workspace/editor/questions.html",
-        {
-            "project": project,
-            "badge": badge(project.state, project.get_state_display()),
-            "section_title": SECTION_TITLE,
-            "form": _describe_fields(form),
-            "errors": _error_list(form) if form.is_bound else [],
-            "back_to_check": back_to_check,
-            "tasks_url": reverse("workspace:editor", args=[project.pk]),
-        },
+        title=SECTION_TITLE,
+        form=form,
+        back_to_check=back_to_check,
         status=status,
     )

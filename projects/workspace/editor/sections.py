@@ -18,11 +18,10 @@ from projects.workspace.editor._shared import (
     Locked,
     _add_service_errors,
     _budget_url,
-    _describe_fields,
-    _error_list,
     _money,
     _partners_url,
     editor_view,
+    render_section_form,
 )
 from projects.workspace.editor.eligibility import (
     BUDGET_RULES,
@@ -282,18 +281,13 @@ def section(request, project, slug):
     else:
         form = form_class(initial=_initial(project, names), **kwargs)
         status = 200
-    return render(
+    return render_section_form(
         request,
+        project,
         "projects/workspace/editor/section.html",
-        {
-            "project": project,
-            "badge": badge(project.state, project.get_state_display()),
-            "slug": slug,
-            "section_title": title,
-            "form": _describe_fields(form),
-            "errors": _error_list(form) if form.is_bound else [],
-            "back_to_check": back_to_check,
-            "tasks_url": reverse("workspace:editor", args=[project.pk]),
-        },
+        title=title,
+        form=form,
+        back_to_check=back_to_check,
         status=status,
+        slug=slug,
     )

@@ -22,6 +22,7 @@ from tests.factories import (
     grant_permissions,
 )
 from tests.factories.auth import verified_login
+from tests.projects.conftest import messages_of
 from tests.workflow.conftest import advance, build_ready, write_final_report
 from workflow import services
 from workflow.models import TransitionLog
@@ -40,18 +41,8 @@ def decision_url(report, name):
     return reverse("report:transition", args=[report.pk, name])
 
 
-def messages_of(response):
-    return [str(message) for message in response.context["messages"]]
-
-
 def listed(response):
     return [report.pk for report in response.context["object_list"]]
-
-
-@pytest.fixture
-def admin_client(client, cast):
-    verified_login(client, cast.coordinator)
-    return client
 
 
 @pytest.fixture

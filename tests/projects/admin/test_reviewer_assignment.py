@@ -23,6 +23,7 @@ from tests.factories import (
     reviewer,
 )
 from tests.factories.auth import verified_login
+from tests.projects.conftest import messages_of
 from tests.workflow.conftest import advance, build_ready
 from workflow import services
 from workflow.assignment import display_name
@@ -33,12 +34,6 @@ from workflow.permissions import roles_of
 from workflow.states import ProjectState, ReviewState
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client, cast):
-    verified_login(client, cast.coordinator)
-    return client
 
 
 @pytest.fixture
@@ -56,10 +51,6 @@ def assign_url(project):
 
 def bulk_url(call):
     return reverse("jointproject:bulk_assign", args=[call.pk])
-
-
-def messages_of(response):
-    return [str(message) for message in response.context["messages"]]
 
 
 def offered(response):
