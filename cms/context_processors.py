@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.utils.functional import SimpleLazyObject
@@ -28,4 +29,6 @@ def site_navigation(request):
     return {
         "menu_pages": SimpleLazyObject(lambda: menu_pages(request)),
         "can_access_admin": SimpleLazyObject(lambda: can_access_admin(request.user)),
+        # The public maps' tiles (cms/_map.html): any XYZ tile server and its attribution.
+        "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_ATTRIBUTION},
     }

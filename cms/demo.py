@@ -1,4 +1,6 @@
-"""The public site tree of the demo: an English home page and its French translation."""
+# ruff: noqa: E501  (the pages' texts read better unbroken)
+"""The public site tree: the home page and its sections in English, their French translations
+(with French slugs), made idempotently by seed_demo and rebuild_public_pages."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
@@ -11,7 +13,17 @@ from wagtail.models import (
     Site,
 )
 
-from cms.models import HomePage
+from cms.models import (
+    CallIndexPage,
+    CentreIndexPage,
+    FairPage,
+    HomePage,
+    InsightsPage,
+    NewsIndexPage,
+    ProjectIndexPage,
+    ResourceHubPage,
+    StandardPage,
+)
 
 HOME = {
     "en": {
@@ -37,7 +49,8 @@ HOME = {
 
 
 @transaction.atomic
-def ensure_site_tree():
+def ensure_site_tree(*, sections=True):
+    """The home page in English and French and (`sections`) the site's sections under it."""
     english, _ = Locale.objects.get_or_create(language_code="en")
     french, _ = Locale.objects.get_or_create(language_code="fr")
     home = HomePage.objects.filter(locale=english).first()
@@ -59,8 +72,118 @@ def ensure_site_tree():
         for field, value in HOME["fr"].items():
             setattr(translation, field, value)
         translation.save_revision().publish()
+    for model, english_fields, french_fields in SECTIONS if sections else []:
+        ensure_section(home, model, english_fields, french_fields, french=french)
     grant_coordinators_the_cms()
     return home
+
+
+# (page type, English, French): the sections under the home page, in menu order. The slugs make
+# the addresses of PRODUCT.md §6 (/en/projects/, /fr/projets/, …).
+SECTIONS = [
+    (
+        ProjectIndexPage,
+        {
+            "title": "Projects",
+            "slug": "projects",
+            "intro": "<p>Every joint project our network has funded: who made it with whom, where, and what came of it.</p>",
+        },
+        {
+            "title": "Projets",
+            "slug": "projets",
+            "intro": "<p>Tous les projets communs financés par notre réseau : qui les a menés avec qui, où, et ce qu'ils ont produit.</p>",
+        },
+    ),
+    (
+        FairPage,
+        {
+            "title": "Project Fair",
+            "slug": "fair",
+            "intro": "<p>Proposals looking for partners now. Members can ask to join from here.</p>",
+        },
+        {
+            "title": "Bourse aux projets",
+            "slug": "bourse",
+            "intro": "<p>Les propositions qui cherchent des partenaires en ce moment. Les membres peuvent demander à les rejoindre d'ici.</p>",
+        },
+    ),
+    (
+        CentreIndexPage,
+        {
+            "title": "Centres",
+            "slug": "centres",
+            "intro": "<p>The member centres of the network and the joint projects they took part in.</p>",
+        },
+        {
+            "title": "Centres",
+            "slug": "centres",
+            "intro": "<p>Les centres membres du réseau et les projets communs auxquels ils ont participé.</p>",
+        },
+    ),
+    (
+        CallIndexPage,
+        {
+            "title": "Calls",
+            "slug": "calls",
+            "intro": "<p>Open, upcoming and past calls for joint projects.</p>",
+        },
+        {
+            "title": "Appels",
+            "slug": "appels",
+            "intro": "<p>Les appels à projets communs ouverts, à venir et passés.</p>",
+        },
+    ),
+    (
+        InsightsPage,
+        {"title": "Insights", "slug": "insights", "intro": "<p>The network in figures.</p>"},
+        {"title": "En chiffres", "slug": "en-chiffres", "intro": "<p>Le réseau en chiffres.</p>"},
+    ),
+    (
+        ResourceHubPage,
+        {
+            "title": "Resources",
+            "slug": "resources",
+            "intro": "<p>Studies, guides and templates for joint projects.</p>",
+        },
+        {
+            "title": "Ressources",
+            "slug": "ressources",
+            "intro": "<p>Études, guides et modèles pour les projets communs.</p>",
+        },
+    ),
+    (
+        NewsIndexPage,
+        {"title": "News", "slug": "news", "intro": ""},
+        {"title": "Actualités", "slug": "actualites", "intro": ""},
+    ),
+    (
+        StandardPage,
+        {
+            "title": "About",
+            "slug": "about",
+            "intro": "Ensemble is the open platform of our network of cultural centres for joint projects and grants.",
+        },
+        {
+            "title": "À propos",
+            "slug": "a-propos",
+            "intro": "Ensemble est la plateforme ouverte de notre réseau de centres culturels pour les projets communs et les subventions.",
+        },
+    ),
+]
+
+
+def ensure_section(home, model, english_fields, french_fields, *, french):
+    """The section in English under the home page and its French translation, each made once."""
+    page = model.objects.filter(locale=home.locale).first()
+    if page is None:
+        page = model(show_in_menus=True, locale=home.locale, **english_fields)
+        home.add_child(instance=page)
+        page.save_revision().publish()
+    if not model.objects.filter(locale=french).exists():
+        translation = page.copy_for_translation(french)
+        for field, value in french_fields.items():
+            setattr(translation, field, value)
+        translation.save_revision().publish()
 
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]

@@ -36,7 +36,14 @@ def _default_language():
 
 @pytest.fixture
 def site_tree(db):
-    """The public site's home page in English and French, as seed_demo makes it."""
+    """The public site's home page in English and French (without its sections: quicker)."""
+    return ensure_site_tree(sections=False)
+
+
+@pytest.fixture
+def public_site(db):
+    """The public site as seed_demo makes it: the home page and every section (showcase, Fair,
+    centres, calls, insights, resources, news, about) in English and French."""
     return ensure_site_tree()
 
 

@@ -1,5 +1,6 @@
 """The project transition service: every proposal/project state change goes through here."""
 
+import functools
 from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -11,6 +12,7 @@ from workflow import permissions
 from workflow.conditions import TransitionInput
 from workflow.exceptions import ConditionsNotMet, NotPermitted, NotVisible, WrongState
 from workflow.notifications import notify
+from workflow.signals import project_changed
 from workflow.states import PartnershipState, ProjectState, ReportState
 
 from . import _core
@@ -124,6 +126,13 @@ def project_transition(
         # Entering the ranking (submit) writes the proposal's row; later changes keep it current.
         ranking_refresh_project(project)
         notify(kind="project", name=name, obj=project, project=project, actor=actor, log=log)
+        # The public page follows (cms.sync), once the change is committed.
+        transaction.on_commit(
+            functools.partial(
+                project_changed.send, sender=type(project), project_id=project.pk, transition=name
+            ),
+            robust=True,
+        )
     return project
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo import ensure_site_tree
+from cms.sync import public_pages_rebuild
 from projects.demo.seed import DEMO_PASSWORD, seed_demo
 
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Seeding the demo network at scale {scale}…")
         report = seed_demo(scale=scale, progress=progress)
         ensure_site_tree()
+        public_pages_rebuild(progress=progress)
         if show:
             created = ", ".join(
                 f"{count} {name}" for name, count in report.created.items() if count

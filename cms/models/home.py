@@ -1,4 +1,4 @@
-"""Wagtail pages of the public site. Domain records stay plain models in `projects`."""
+"""The home page: featured projects, open calls, the network in figures."""
 
 from django.db import models
 from django.template.defaultfilters import date as format_date
