@@ -275,8 +275,7 @@ MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{
 MAP_ATTRIBUTION = env(
     "MAP_ATTRIBUTION",
     default=(
-        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
-        " contributors"
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
     ),
 )
 
