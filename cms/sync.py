@@ -195,12 +195,11 @@ def _update(page, values):
     return True
 
 
-def _unique_slug(parent, slug, exclude=None):
-    siblings = set(parent.get_children().values_list("slug", flat=True))
-    if exclude is not None:
-        siblings.discard(exclude)
+def _unique_slug(parent, slug):
+    """`slug`, or `slug-2`, `slug-3`… if a sibling has it (one indexed query per try)."""
+    siblings = parent.get_children()
     candidate, n = slug, 2
-    while candidate in siblings:
+    while siblings.filter(slug=candidate).exists():
         candidate, n = f"{slug}-{n}", n + 1
     return candidate
 
@@ -209,8 +208,11 @@ def _index(model, language):
     return model.objects.filter(locale__language_code=language).first()
 
 
-def project_pages_sync(*, project_id):
-    """Create, publish or update the project's page in every language. Returns the pages."""
+def project_pages_sync(*, project_id, quick=False):
+    """Create, publish or update the project's page in every language. Returns the pages.
+
+    `quick` (the rebuild of many pages): a missing page is created live without a first
+    revision, a third of the work; its history starts with the first editor's revision."""
     with transaction.atomic():
         project = _project_for_sync(project_id)
         existing = {
@@ -241,9 +243,14 @@ def project_pages_sync(*, project_id):
                 )
                 if translation_key is not None:
                     page.translation_key = translation_key
+                if quick:
+                    now = timezone.now()
+                    page.live, page.has_unpublished_changes = True, False
+                    page.first_published_at = page.last_published_at = now
                 parent.add_child(instance=page)
                 translation_key = page.translation_key
-                _publish(page)
+                if not quick:
+                    _publish(page)
             else:
                 _update(page, values)
                 if not page.live:
@@ -328,7 +335,7 @@ def public_pages_rebuild(*, progress=None):
         .values_list("project_id", flat=True)
     )
     for done, project_id in enumerate([*project_ids, *sorted(stale)], start=1):
-        project_pages_sync(project_id=project_id)
+        project_pages_sync(project_id=project_id, quick=True)
         total = len(project_ids) + len(stale)
         if progress and (done % 100 == 0 or done == total):
             progress("public pages", done, total)
