@@ -323,10 +323,36 @@ def pages(who):
         ),
         ("workspace reviews (reviewer)", "list", "/workspace/reviews/", "reviewer", "session"),
         ("workspace notifications (lead)", "list", "/workspace/notifications/", "lead", "session"),
+        # The public site of issue 9, built ("public": the public page cache off) and served
+        # from the public page cache (cms/public_cache.py) — goals 0.2 and 0.5.
+        *[
+            (f"{name}{' (cached)' if kind == 'public-cached' else ''}", kind, path, None, None)
+            for name, path in public_pages()
+            for kind in ("public", "public-cached")
+        ],
     ]
 
 
-GOALS = {"list": 0.1, "detail": 0.2, "home": 0.3}
+def public_pages():
+    from cms.models import ProjectPage
+
+    biggest = (
+        ProjectPage.objects.live()
+        .filter(locale__language_code="en")
+        .order_by("-country_count", "pk")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    return [
+        ("public showcase", "/en/projects/"),
+        ("public showcase, two facets", "/en/projects/?country=FR&status=ongoing"),
+        ("public project page", f"/en/projects/{biggest}/"),
+        ("public Project Fair", "/en/fair/"),
+        ("public centre directory", "/en/centres/"),
+    ]
+
+
+GOALS = {"list": 0.1, "detail": 0.2, "home": 0.3, "public": 0.2, "public-cached": 0.5}
 
 
 def headers_for(who, name, auth):
@@ -345,13 +371,15 @@ def headers_for(who, name, auth):
 # --- 4. Queries and bytes, through the test client --------------------------------------------
 
 
-def count_queries(path, headers):
+def count_queries(path, headers, kind=""):
     from django.conf import settings
     from django.db import connection
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     client = Client(headers={**headers, "Host": "127.0.0.1"})
+    if kind.startswith("public"):
+        return count_public_queries(client, path)
     with override_settings(PRIVATE_PAGE_CACHE=False):
         client.get(path)  # warm the per-process caches (content types, site root, templates)
         with CaptureQueriesContext(connection) as built:
@@ -368,6 +396,29 @@ def count_queries(path, headers):
         "status": response.status_code,
         "queries": built_count,
         "queries_kept": kept,
+        "bytes": len(response.content),
+    }
+
+
+def count_public_queries(client, path):
+    """An anonymous public page: built (the public page cache off), then served from it."""
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    with override_settings(PUBLIC_PAGE_CACHE=False):
+        client.get(path)
+        with CaptureQueriesContext(connection) as built:
+            response = client.get(path)
+    built_count = len(built)
+    with override_settings(PUBLIC_PAGE_CACHE=True):
+        client.get(path)
+        with CaptureQueriesContext(connection) as kept:
+            client.get(path)
+    return {
+        "status": response.status_code,
+        "queries": built_count,
+        "queries_kept": len(kept),
         "bytes": len(response.content),
     }
 
@@ -554,7 +605,8 @@ def report(args, info, results):
             "Queries and bytes: the second request of each page through Django's test client "
             "(queries: the page built / served from the per-viewer cache when that is on). "
             "✓/✗: the fraction against the goal of issue 6 (lists and dashboards 0.1, detail "
-            "pages 0.2, the public home 0.3).",
+            "pages 0.2, the public home 0.3) and of issue 9 (public pages 0.2 built, 0.5 from the "
+            "public page cache; their queries: built / served from that cache).",
             END,
         ]
     )
@@ -574,49 +626,13 @@ def write_report(args, text):
     path.write_text("# Benchmarks\n\n" + text + "\n")
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.bench"
-    os.environ["BENCH_DB"] = args.db
-    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.host}:5432/{args.db}"
-    sys.path.insert(0, str(BASE_DIR))
-    ensure_wrk()
-    ensure_database(args)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    migrate_and_seed(args)
-    from django.core.cache import cache
-
-    cache.clear()  # no page or figure kept from an earlier run (the bench's own Redis database)
-    log("collecting static files")
-    call_command("collectstatic", interactive=False, verbosity=0)
-    who = identities()
-    selected = [p for p in pages(who) if args.only.lower() in p[0].lower()]
-
-    counted, failed = {}, {}
-    for name, _kind, path, user, auth in selected:
-        try:
-            counted[name] = count_queries(path, headers_for(who, user, auth))
-        except Exception as exc:  # one broken page must not stop the others
-            failed[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
-        else:
-            if counted[name]["status"] != 200:
-                failed[name] = f"answered {counted[name]['status']}"
-        log(f"{name}: {counted.get(name)} {failed.get(name, '')}")
-
-    from django.db import connections
-
-    connections.close_all()
+def measure(args, rows, who, counted, failed, results, extra_env):
+    """Throughput of `rows` under one gunicorn (started with `extra_env` added)."""
     port = free_port()
-    server = start_gunicorn(args, port, dict(os.environ))
+    server = start_gunicorn(args, port, {**os.environ, **extra_env})
     base = f"http://127.0.0.1:{port}"
-    results = []
     try:
-        for name, kind, path, user, auth in selected:
+        for name, kind, path, user, auth in rows:
             if name in failed:
                 results.append({"name": name, "kind": kind, "path": path, "error": failed[name]})
                 continue
@@ -657,6 +673,57 @@ def main(argv=None):
         except subprocess.TimeoutExpired:
             server.kill()
 
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.bench"
+    os.environ["BENCH_DB"] = args.db
+    os.environ["DATABASE_URL"] = f"postgres://postgres@{args.host}:5432/{args.db}"
+    sys.path.insert(0, str(BASE_DIR))
+    ensure_wrk()
+    ensure_database(args)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    migrate_and_seed(args)
+    from django.core.cache import cache
+
+    cache.clear()  # no page or figure kept from an earlier run (the bench's own Redis database)
+    log("collecting static files")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    who = identities()
+    selected = [p for p in pages(who) if args.only.lower() in p[0].lower()]
+
+    counted, failed = {}, {}
+    for name, _kind, path, user, auth in selected:
+        try:
+            counted[name] = count_queries(path, headers_for(who, user, auth), _kind)
+        except Exception as exc:  # one broken page must not stop the others
+            failed[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
+        else:
+            if counted[name]["status"] != 200:
+                failed[name] = f"answered {counted[name]['status']}"
+        log(f"{name}: {counted.get(name)} {failed.get(name, '')}")
+
+    from django.db import connections
+
+    connections.close_all()
+    results = []
+    # The rows that measure pages built run against a server with the public page cache off.
+    groups = [
+        ({}, [p for p in selected if p[1] != "public"]),
+        ({"PUBLIC_PAGE_CACHE": "false"}, [p for p in selected if p[1] == "public"]),
+    ]
+    for extra_env, rows in groups:
+        if rows:
+            measure(args, rows, who, counted, failed, results, extra_env)
+    order = {p[0]: i for i, p in enumerate(selected)}
+    results.sort(key=lambda r: order[r["name"]])
+
+    info = machine()
     info = machine()
     text = report(args, info, results)
     print(text)

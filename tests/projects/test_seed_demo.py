@@ -32,8 +32,9 @@ def counts():
 
 
 def seed(*args):
+    # The public pages are tested once, in tests/cms/test_demo_public_site.py (they take long).
     with override_settings(DEBUG=True):
-        call_command("seed_demo", *args, verbosity=0)
+        call_command("seed_demo", "--no-public-pages", *args, verbosity=0)
 
 
 def test_twice_gives_the_same_counts_and_scale_two_doubles_them():

@@ -377,7 +377,7 @@ def test_the_bulk_demo_leaves_every_ranking_correct():
     from workflow.selectors import RANKED_STATES
 
     with override_settings(DEBUG=True):
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", "--no-public-pages", verbosity=0)
     ranked = JointProject.objects.filter(state__in=RANKED_STATES)
     assert ProposalScore.objects.count() == ranked.count() > 100
     # The bulk projects (budgets written in bulk) and the stories' (reviews through the services).

@@ -23,12 +23,17 @@ class Command(BaseCommand):
             help="Multiply centres, projects, partnerships (50: 3,000 centres, 20,000 projects).",
         )
         parser.add_argument(
+            "--no-public-pages",
+            action="store_true",
+            help="Skip the public project and call pages (rebuild_public_pages makes them).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=f"Create the demo users (password {DEMO_PASSWORD!r}) even with DEBUG off.",
         )
 
-    def handle(self, *args, scale, force, verbosity, **options):
+    def handle(self, *args, scale, force, verbosity, no_public_pages=False, **options):
         if scale < 1:
             raise CommandError("--scale must be a whole number of at least 1.")
         if not settings.DEBUG and not force:
@@ -55,7 +60,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Seeding the demo network at scale {scale}…")
         report = seed_demo(scale=scale, progress=progress)
         ensure_site_tree()
-        public_pages_rebuild(progress=progress)
+        if not no_public_pages:
+            public_pages_rebuild(progress=progress)
         if show:
             created = ", ".join(
                 f"{count} {name}" for name, count in report.created.items() if count
