@@ -185,6 +185,9 @@ UNPREFIXED = (
     "/healthz",
     "/static/",
     "/media/",
+    "/open-data/",
+    "/sitemap",
+    "/robots.txt",
 )
 
 

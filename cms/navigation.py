@@ -7,6 +7,7 @@ they are kept in Django's cache (Redis in production: shared by every process) u
 (the site, the locale, the menu, the page's translations)."""
 
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -94,27 +95,57 @@ def _translation_urls(request, page):
     }
 
 
+# Open Graph names a language with its territory (language_TERRITORY).
+OG_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+
+
+def _routed_remainder(request, own_url):
+    """What follows the page's own URL in the address: a route of a RoutablePageMixin page
+    (a centre under the directory, the showcase's feed), kept when switching language. The
+    routes' segments are the same in every language (slugs of centres, `feed/`)."""
+    if not own_url:
+        return ""
+    own_path = urlsplit(own_url).path
+    if own_path.endswith("/") and request.path.startswith(own_path):
+        return request.path[len(own_path) :]
+    return ""
+
+
 def language_links(request, page=None):
-    """One link per language: the page's translation when it has one, else the same path."""
+    """One link per language, in the order of settings.LANGUAGES, as
+    {"code", "name", "url", "absolute_url", "og_locale", "current", "translated", "default"}.
+
+    `url` (for people: the switcher) is the page's translation with the routed sub-page and the
+    query string (the showcase's facets) kept; without a translation it is the same address
+    in the other language. `absolute_url` (for search engines: hreflang) has no query string.
+    `translated` says the page exists in that language: only those are announced as
+    alternates, never an address that would answer 404."""
     current = get_language()
     translations = {}
     if page is not None and getattr(page, "pk", None):
         key = f"translations:{page.translation_key}:{request.get_host()}"
         translations = _cached(key, lambda: _translation_urls(request, page))
+    remainder = _routed_remainder(request, translations.get(current))
+    query = request.META.get("QUERY_STRING", "")
     links = []
     for code, _name in settings.LANGUAGES:
         if code in translations:
-            url = translations[code]
+            path = translations[code] + remainder
+            url = f"{path}?{query}" if query else path
         else:
             url = translate_url(request.get_full_path(), code)
+            path = url.partition("?")[0]
         links.append(
             {
                 "code": code,
                 # Each language is named in itself: a French reader looks for "Français".
                 "name": get_language_info(code)["name_local"],
                 "url": url,
-                "absolute_url": request.build_absolute_uri(url),
+                "absolute_url": request.build_absolute_uri(path),
+                "og_locale": OG_LOCALES.get(code, code),
                 "current": code == current,
+                "translated": code in translations,
+                "default": code == settings.LANGUAGE_CODE,
             }
         )
     return links

@@ -176,17 +176,22 @@ def _publish(page):
 
 
 def _update(page, values):
-    """Write the synced fields: published at once when the page has no pending draft; with a
-    pending draft, the live row and the draft both get them and the draft stays a draft."""
+    """Write the synced fields: published at once when the page is live without a pending
+    draft."""
     if not _differs(page, values):
         return False
-    if page.has_unpublished_changes and page.latest_revision_id:
-        draft = page.get_latest_revision_as_object()
-        for name, value in values.items():
-            setattr(draft, name, value)
-        draft.save_revision(log_action=True)
+    if not page.live or page.has_unpublished_changes:
+        # An editor's pending draft stays a draft, an unpublished page stays unpublished: both
+        # get the synced fields, in the row and in the latest revision.
+        if page.latest_revision_id:
+            draft = page.get_latest_revision_as_object()
+            for name, value in values.items():
+                setattr(draft, name, value)
+            draft.save_revision(log_action=True)
         columns = {name: value for name, value in values.items() if name != "title"}
-        type(page).objects.filter(pk=page.pk).update(title=values["title"], **columns)
+        type(page).objects.filter(pk=page.pk).update(
+            title=values["title"], synced_at=timezone.now(), **columns
+        )
         return True
     for name, value in values.items():
         setattr(page, name, value)
@@ -195,11 +200,16 @@ def _update(page, values):
     return True
 
 
+# Sub-addresses of the index pages (RoutablePageMixin routes), which a child's slug would hide.
+RESERVED_SLUGS = {"feed"}
+
+
 def _unique_slug(parent, slug):
-    """`slug`, or `slug-2`, `slug-3`… if a sibling has it (one indexed query per try)."""
+    """`slug`, or `slug-2`, `slug-3`… if a sibling has it (one indexed query per try) or it is
+    one of the index's own routes."""
     siblings = parent.get_children()
     candidate, n = slug, 2
-    while siblings.filter(slug=candidate).exists():
+    while candidate in RESERVED_SLUGS or siblings.filter(slug=candidate).exists():
         candidate, n = f"{slug}-{n}", n + 1
     return candidate
 
@@ -252,9 +262,8 @@ def project_pages_sync(*, project_id, quick=False):
                 if not quick:
                     _publish(page)
             else:
+                # A page an editor unpublished stays unpublished: its fields still follow.
                 _update(page, values)
-                if not page.live:
-                    _publish(page)
             _set_facets(page, facets)
             pages.append(page)
         return pages

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms import views
+from cms import seo, views
 from cms.accounts import views as account_views
 from cms.forms import LoginForm
 
@@ -69,6 +69,14 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.health, name="health"),
     path("open-data/", include("cms.open_data_views")),
+    # For search engines (cms/seo.py).
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap_index"),
+    re_path(
+        r"^sitemap-(?P<section>pages|centres)-(?P<number>[1-9][0-9]{0,5})\.xml$",
+        seo.sitemap_section,
+        name="sitemap_section",
+    ),
 ]
 
 if settings.DEBUG:

@@ -20,6 +20,13 @@ class CallIndexPage(Page):
     class Meta:
         verbose_name = _("calls")
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.public_selectors import call_sections
+
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = call_sections(self, request, page_number=request.GET.get("page"))
+        return context
+
 
 class CallPage(Page):
     """A call's public page: the call's record (dates, rules, budget) from `projects`, with
@@ -45,3 +52,10 @@ class CallPage(Page):
 
     class Meta:
         verbose_name = _("call page")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.public_selectors import call_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context["detail"] = call_detail(self, request)
+        return context

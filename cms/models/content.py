@@ -33,6 +33,13 @@ class NewsIndexPage(Page):
     class Meta:
         verbose_name = _("news")
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.public_selectors import news_items
+
+        context = super().get_context(request, *args, **kwargs)
+        context["news"] = news_items(self, request.GET.get("page"))
+        return context
+
 
 class NewsPage(Page):
     date = models.DateField(_("date"), default=timezone.localdate)
@@ -68,6 +75,13 @@ class ResourceHubPage(Page):
     class Meta:
         verbose_name = _("resource hub")
 
+    def get_context(self, request, *args, **kwargs):
+        from cms.public_selectors import child_standard_pages
+
+        context = super().get_context(request, *args, **kwargs)
+        context["pages"] = child_standard_pages(self)
+        return context
+
 
 class InsightsPage(Page):
     """/en/insights/: the network's headline figures from the data that exists."""
@@ -81,3 +95,12 @@ class InsightsPage(Page):
 
     class Meta:
         verbose_name = _("the network in figures")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.public_selectors import network_insights
+        from projects.open_data import last_modified
+
+        context = super().get_context(request, *args, **kwargs)
+        context["insights"] = network_insights(self.locale_id)
+        context["open_data_updated"] = last_modified()
+        return context

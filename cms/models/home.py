@@ -23,17 +23,20 @@ def open_call_cards(calls):
     kept = _call_cards.get(key)
     if kept is not None and kept[0] is calls:  # the same list, not one at a recycled id
         return kept[1]
-    cards = [
-        {
-            "title": call.title,
-            "meta": f"{call.get_kind_display()} · {call.network.name}",
-            "summary": truncatewords(call.summary, 40) if call.summary else "",
-            "deadline_iso": format_date(call.deadline, "c"),
-            "deadline": format_date(call.deadline, "j F Y, H:i"),
-            "zone": format_date(call.deadline, "T"),
-        }
-        for call in calls
-    ]
+    cards = []
+    for call in calls:
+        # The filter, unlike the template tag, does not move the time into the current zone.
+        deadline = timezone.localtime(call.deadline)
+        cards.append(
+            {
+                "title": call.title,
+                "meta": f"{call.get_kind_display()} · {call.network.name}",
+                "summary": truncatewords(call.summary, 40) if call.summary else "",
+                "deadline_iso": format_date(deadline, "c"),
+                "deadline": format_date(deadline, "j F Y, H:i"),
+                "zone": format_date(deadline, "T"),
+            }
+        )
     _call_cards.set(key, (calls, cards))
     return cards
 
@@ -58,7 +61,18 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
+        from cms.models import CallIndexPage, FairPage, InsightsPage, ProjectIndexPage
+        from cms.public_selectors import featured_projects, funded_totals, section_urls
+
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = selectors.network_figures()
+        context["funded"] = funded_totals(self.locale_id)
         context["open_calls"] = open_call_cards(selectors.home_open_calls())
+        context["featured_projects"] = featured_projects(self.locale_id, request)
+        context["sections"] = {
+            model.__name__: url
+            for model, url in section_urls(
+                self, request, [ProjectIndexPage, FairPage, CallIndexPage, InsightsPage]
+            ).items()
+        }
         return context

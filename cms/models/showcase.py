@@ -4,7 +4,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -37,6 +37,13 @@ class ProjectIndexPage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(showcase_context(self, request))
         return context
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        """The Atom feed of the newest funded projects (/en/projects/feed/)."""
+        from cms.showcase import NewlyFundedFeed
+
+        return NewlyFundedFeed(self)(request)
 
 
 # The fields the sync writes from the workflow's records. Read-only in the editor: a change

@@ -72,6 +72,9 @@ MIDDLEWARE = [
     # after the viewer is known, so a kept page skips everything below (its two-factor state
     # is part of its key).
     "cms.private_cache.PrivatePageCacheMiddleware",
+    # Anonymous public pages shared by every visitor until any data changes
+    # (cms/public_cache.py): a hit skips everything below.
+    "cms.public_cache.PublicPageCacheMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Coordinators and superusers pass two-factor authentication before anything else.
     "cms.accounts.middleware.TwoFactorMiddleware",
@@ -232,6 +235,12 @@ PRIVATE_PAGE_CACHE_EXCLUDED_PATHS = (
     "/api/v1/docs/",
     "/api/v1/schema/",
 )
+
+# The shared cache of anonymous public pages (cms/public_cache.py), invalidated by the same
+# data generation, which is kept only while PRIVATE_PAGE_CACHE is on. The TTL bounds what
+# changes with time alone (a call opening, "ends in 3 days").
+PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=PRIVATE_PAGE_CACHE)
+PUBLIC_PAGE_CACHE_TTL = env.int("PUBLIC_PAGE_CACHE_TTL", default=120)
 
 # Email: Django 6.1's MAILERS, built from EMAIL_URL (smtp+tls://user:pass@host:587, or
 # consolemail:// in development).
