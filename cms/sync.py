@@ -22,6 +22,7 @@ from cms.models import (
     ProjectPageFacet,
     ShowcaseStatus,
 )
+from cms.navigation import navigation_changed
 from workflow.states import PartnershipState, ProjectState, ReportState
 
 logger = logging.getLogger(__name__)
@@ -266,7 +267,10 @@ def project_pages_sync(*, project_id, quick=False):
                 _update(page, values)
             _set_facets(page, facets)
             pages.append(page)
-        return pages
+    # The home page's projects and totals, kept under the navigation version, follow the
+    # synced fields even when no page was published (a pending draft, an unpublished page).
+    navigation_changed()
+    return pages
 
 
 def call_pages_sync(*, call_id):

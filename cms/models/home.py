@@ -10,6 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from cms.cache import LocalMemo
+from cms.navigation import _cached
 from projects import selectors
 
 # The open calls' cards of the home page, formatted once per language and time zone for as
@@ -64,15 +65,23 @@ class HomePage(Page):
         from cms.models import CallIndexPage, FairPage, InsightsPage, ProjectIndexPage
         from cms.public_selectors import featured_projects, funded_totals, section_urls
 
+        def from_pages():
+            return {
+                "funded": funded_totals(self.locale_id),
+                "featured_projects": featured_projects(self.locale_id, request),
+                "sections": {
+                    model.__name__: url
+                    for model, url in section_urls(
+                        self, request, [ProjectIndexPage, FairPage, CallIndexPage, InsightsPage]
+                    ).items()
+                },
+            }
+
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = selectors.network_figures()
-        context["funded"] = funded_totals(self.locale_id)
         context["open_calls"] = open_call_cards(selectors.home_open_calls())
-        context["featured_projects"] = featured_projects(self.locale_id, request)
-        context["sections"] = {
-            model.__name__: url
-            for model, url in section_urls(
-                self, request, [ProjectIndexPage, FairPage, CallIndexPage, InsightsPage]
-            ).items()
-        }
+        # All read from live pages: kept under the navigation version, which every publish,
+        # unpublish, page save and project page sync replaces (cms.navigation).
+        key = f"home:{self.locale_id}:{request.get_host()}"
+        context.update(_cached(key, from_pages))
         return context

@@ -117,7 +117,9 @@ def funded_project(
         to_state=ProjectState.APPROVED,
         at=datetime(funded_on.year, funded_on.month, funded_on.day, 12, tzinfo=UTC),
     )
-    project_pages_sync(project_id=project.pk)
+    # The rebuild's quick path (pages live without a first revision): tests/cms/test_sync.py
+    # covers the full publication; here it only costs time.
+    project_pages_sync(project_id=project.pk, quick=True)
     return project
 
 
