@@ -213,30 +213,42 @@ class PrivatePageCacheMiddleware:
         if viewer is None:
             return self.get_response(request)
         key = _key(request, *viewer)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            bump_data_generation()
-            generation = data_generation()
-            if generation is None:
-                return self.get_response(request)  # the cache is down: serve fresh
-        entry = found.get(key)
-        if entry is not None and entry["generation"] == generation:
-            response = HttpResponse(entry["content"], status=200)
-            for name, value in entry["headers"]:
-                response[name] = value
-            return response
-        # Read before the view runs: a write committed while it builds the page replaces the
-        # generation, and the page stored under the old one is never served.
-        response = self.get_response(request)
-        if _storable(request, response):
-            cache.set(
-                key,
-                {
-                    "generation": generation,
-                    "headers": list(response.items()),
-                    "content": response.content,
-                },
-                timeout=settings.PRIVATE_PAGE_CACHE_TTL,
-            )
+        response, _hit = serve_kept(
+            request,
+            key,
+            self.get_response,
+            timeout=settings.PRIVATE_PAGE_CACHE_TTL,
+            storable=_storable,
+        )
         return response
+
+
+def serve_kept(request, key, get_response, *, timeout, storable):
+    """What both page caches share (this one and cms/public_cache.py): the page kept under `key`
+    while its data generation is current, else the page `get_response` builds, kept for
+    `timeout` seconds when `storable(request, response)`. Returns (response, True for a page
+    served from the cache, False for a page built and kept, None for one built and not kept)."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        bump_data_generation()
+        generation = data_generation()
+        if generation is None:
+            return get_response(request), None  # the cache is down: serve fresh
+    entry = found.get(key)
+    if entry is not None and entry["generation"] == generation:
+        response = HttpResponse(entry["content"], status=200)
+        for name, value in entry["headers"]:
+            response[name] = value
+        return response, True
+    # Read before the view runs: a write committed while it builds the page replaces the
+    # generation, and the page stored under the old one is never served.
+    response = get_response(request)
+    if not storable(request, response):
+        return response, None
+    cache.set(
+        key,
+        {"generation": generation, "headers": list(response.items()), "content": response.content},
+        timeout=timeout,
+    )
+    return response, False

@@ -35,13 +35,12 @@ import hashlib
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import translation
 from django.utils.cache import get_max_age, patch_vary_headers
 
 from cms import private_cache
-from cms.private_cache import GENERATION_KEY, bump_data_generation, data_generation
+from cms.private_cache import serve_kept
 
 ENTRY_PREFIX = "ensemble:public-page:"
 MAX_BYTES = 2 * 1024 * 1024
@@ -131,36 +130,18 @@ class PublicPageCacheMiddleware:
             or not _anonymous(request)
         ):
             return self.get_response(request)
-        key = entry_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            bump_data_generation()
-            generation = data_generation()
-            if generation is None:
-                return self.get_response(request)  # the cache is down: serve fresh
-        entry = found.get(key)
-        if entry is not None and entry["generation"] == generation:
-            response = HttpResponse(entry["content"], status=200)
-            for name, value in entry["headers"]:
-                response[name] = value
+        response, hit = serve_kept(
+            request,
+            entry_key(request),
+            self.get_response,
+            timeout=settings.PUBLIC_PAGE_CACHE_TTL,
+            storable=_storable,
+        )
+        if hit:
             # The page was built for a visitor without a session: it depends on the cookie
             # (the session middleware said so on the miss, but sees no session read here).
             patch_vary_headers(response, ("Cookie",))
             response["X-Cache"] = "hit"
-            return response
-        # The generation was read before the view runs: a write committed while it builds the
-        # page replaces it, and the page stored under the old one is never served.
-        response = self.get_response(request)
-        if _storable(request, response):
-            cache.set(
-                key,
-                {
-                    "generation": generation,
-                    "headers": list(response.items()),
-                    "content": response.content,
-                },
-                timeout=settings.PUBLIC_PAGE_CACHE_TTL,
-            )
+        elif hit is False:
             response["X-Cache"] = "miss"
         return response
