@@ -38,8 +38,9 @@ run: seed
 	@echo "Ensemble is serving on http://$(HOST):$(PORT)/ — demo logins in README.md"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Two workers: the machines have two cores (pytest-xdist; each worker has its own test database).
-TEST_WORKERS ?= 2
+# Three workers on the two cores: a worker waiting on PostgreSQL, Chromium or the live server
+# leaves its core to another (measured: see README, Development). Each has its own test database.
+TEST_WORKERS ?= 3
 test: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
