@@ -39,7 +39,7 @@ run: seed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Three workers on the two cores: a worker waiting on PostgreSQL, Chromium or the live server
-# leaves its core to another (measured: see README, Development). Each has its own test database.
+# leaves its core to another. Each worker has its own test database.
 TEST_WORKERS ?= 3
 test: install
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
