@@ -75,13 +75,16 @@ def _country_bucket(count):
     return "5+" if count >= 5 else str(count)
 
 
-def project_values(project, *, language, funded_on):
-    """{field: value} of SYNCED_FIELDS for the project's page in `language`, and its facets
-    [(facet, value, label)]."""
+def grant_shares(project):
+    """{partnership id: its part of the awarded grant}, from the grant agreement."""
     from projects.budgets_selectors import grant_agreement
 
-    agreement = grant_agreement(project)
-    shares = {share.partnership.pk: share.grant for share in agreement.shares}
+    return {share.partnership.pk: share.grant for share in grant_agreement(project).shares}
+
+
+def project_values(project, *, language, funded_on, shares):
+    """{field: value} of SYNCED_FIELDS for the project's page in `language`, and its facets
+    [(facet, value, label)]. `shares`: grant_shares(project), the same in every language."""
     confirmed = sorted(
         (p for p in project.partnerships.all() if p.state == PartnershipState.CONFIRMED),
         key=lambda p: (not p.is_lead, p.centre.name),
@@ -236,10 +239,13 @@ def project_pages_sync(*, project_id, quick=False):
                     page.unpublish(log_action=True)
             return list(existing.values())
         funded_on = _funded_on(project)
+        shares = grant_shares(project)
         translation_key = next((p.translation_key for p in existing.values()), None)
         pages = []
         for language in _languages():
-            values, facets = project_values(project, language=language, funded_on=funded_on)
+            values, facets = project_values(
+                project, language=language, funded_on=funded_on, shares=shares
+            )
             page = existing.get(language)
             if page is None:
                 parent = _index(ProjectIndexPage, language)
