@@ -10,7 +10,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -149,17 +149,23 @@ def similar_projects(page, request, limit=SIMILAR_LIMIT):
     """Up to `limit` other live project pages in the page's language that share the most
     themes, countries and call with it (weighted by SIMILAR_WEIGHTS), as cards: one query
     ranks them by their facet rows, one reads the pages."""
-    this_page_has = ProjectPageFacet.objects.filter(
-        page_id=page.pk, facet=OuterRef("facet"), value=OuterRef("value")
+    # The page's own values, read first: a filter on them uses the (facet, value) index, where a
+    # correlated EXISTS read every facet row of the locale (13.5 s at scale 50).
+    pairs = ProjectPageFacet.objects.filter(page_id=page.pk, facet__in=SIMILAR_WEIGHTS).values_list(
+        "facet", "value"
     )
+    shared = Q()
+    for facet, value in pairs:
+        shared |= Q(facet=facet, value=value)
+    if not shared:
+        return []
     weight = Case(
         *(When(facet=facet, then=Value(w)) for facet, w in SIMILAR_WEIGHTS.items()),
         output_field=IntegerField(),
     )
     ranked = (
         ProjectPageFacet.objects.filter(
-            Exists(this_page_has),
-            facet__in=SIMILAR_WEIGHTS,
+            shared,
             page__live=True,
             page__locale_id=page.locale_id,
         )
