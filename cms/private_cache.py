@@ -48,11 +48,16 @@ ENTRY_PREFIX = "ensemble:page:"
 MAX_BYTES = 2 * 1024 * 1024
 
 # Statements that do not change data. Everything else counts as a write (a new statement kind
-# costs hit rate, never freshness).
+# costs hit rate, never freshness). PostgreSQL's compound queries start with a parenthesis
+# (Django writes `(SELECT …) UNION ALL (SELECT …)` there): the showcase's facet counts and the
+# Fair's listing are such reads, and counting them as writes made every such page stale at once.
 _READ_ONLY = re.compile(
-    r"\s*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
+    r"[\s(]*(SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|PRAGMA|VALUES)\b",
     re.IGNORECASE,
 )
+# A common table expression reads unless one of its parts writes (`WITH … UPDATE …`).
+_WITH = re.compile(r"[\s(]*WITH\b", re.IGNORECASE)
+_WRITING_VERB = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b", re.IGNORECASE)
 _TARGET_TABLE = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+[\"`]?(\w+)", re.IGNORECASE
 )
@@ -74,6 +79,8 @@ def bump_data_generation():
 
 def is_write(sql):
     if not isinstance(sql, str) or _READ_ONLY.match(sql):
+        return False
+    if _WITH.match(sql) and not _WRITING_VERB.search(sql):
         return False
     target = _TARGET_TABLE.match(sql)
     return not (target and target.group(1).lower().startswith(_NOISY_TABLE_PREFIXES))

@@ -214,6 +214,11 @@ def test_with_the_cache_off_nothing_is_kept(client, cast, settings):
         ('DELETE FROM "workflow_review" WHERE id = %s', True),
         ("INSERT OR IGNORE INTO projects_x VALUES (1)", True),
         ('WITH t AS (SELECT 1) UPDATE "workflow_proposalscore" SET x = 1', True),
+        # PostgreSQL's compound queries (Django's union()) and read-only CTEs are reads.
+        ('(SELECT "a"."id" FROM "a") UNION ALL (SELECT "b"."id" FROM "b")', False),
+        ("((SELECT 1) UNION (SELECT 2)) EXCEPT (SELECT 3)", False),
+        ('WITH t AS (SELECT 1) SELECT * FROM t WHERE "t"."updated" IS NULL', False),
+        ("WITH t AS (DELETE FROM projects_x RETURNING id) SELECT * FROM t", True),
         ("TRUNCATE projects_jointproject", True),
         ('INSERT INTO "axes_accessattempt" ("username") VALUES (%s)', False),
         ('UPDATE "django_tasks_database_dbtaskresult" SET status = %s', False),
