@@ -30,6 +30,7 @@ def open_call_cards(calls):
         deadline = timezone.localtime(call.deadline)
         cards.append(
             {
+                "id": call.pk,
                 "title": call.title,
                 "meta": f"{call.get_kind_display()} · {call.network.name}",
                 "summary": truncatewords(call.summary, 40) if call.summary else "",
@@ -62,11 +63,17 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.models import CallIndexPage, FairPage, InsightsPage, ProjectIndexPage
+        from cms.models import CallIndexPage, CallPage, FairPage, InsightsPage, ProjectIndexPage
         from cms.public_selectors import featured_projects, funded_totals, section_urls
 
         def from_pages():
             return {
+                "call_urls": {
+                    page.call_id: page.get_url(request=request)
+                    for page in CallPage.objects.live()
+                    .filter(locale_id=self.locale_id)
+                    .only("call_id", "url_path", "locale_id")
+                },
                 "funded": funded_totals(self.locale_id),
                 "featured_projects": featured_projects(self.locale_id, request),
                 "sections": {
@@ -79,9 +86,13 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["figures"] = selectors.network_figures()
-        context["open_calls"] = open_call_cards(selectors.home_open_calls())
         # All read from live pages: kept under the navigation version, which every publish,
         # unpublish, page save and project page sync replaces (cms.navigation).
         key = f"home:{self.locale_id}:{request.get_host()}"
         context.update(_cached(key, from_pages))
+        # Each open call links to its page (the cards are shared: copied, not changed).
+        context["open_calls"] = [
+            {**card, "url": context["call_urls"].get(card["id"])}
+            for card in open_call_cards(selectors.home_open_calls())
+        ]
         return context

@@ -104,6 +104,19 @@ def test_the_home_pages_open_calls_close_in_the_sites_time_zone(client, public_s
     assert f'<time datetime="{local.isoformat()}">15 January 2099, 12:00</time> (CET)' in html
 
 
+def test_the_home_pages_open_calls_link_to_their_pages(
+    client, public_site, django_capture_on_commit_callbacks
+):
+    from tests.factories import CallFactory
+
+    with django_capture_on_commit_callbacks(execute=True):  # the call's pages are made
+        call = CallFactory(deadline=datetime(2099, 1, 15, 11, 0, tzinfo=UTC))
+    english = client.get("/en/").content.decode()
+    assert f'<h3><a href="/en/calls/{call.slug}/">{call.title}</a></h3>' in english
+    assert f'<a href="/fr/appels/{call.slug}/">' in client.get("/fr/").content.decode()
+    assert client.get(f"/en/calls/{call.slug}/").status_code == 200
+
+
 def test_the_home_page_runs_a_fixed_number_of_queries(client, public_site):
     def add(n):
         for _ in range(n):
