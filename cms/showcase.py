@@ -4,9 +4,10 @@ funded projects.
 
 The listing reads only the project pages' synced columns and their facet rows
 (ProjectPageFacet), in a fixed number of queries whatever the number of projects: one for
-every facet count, one for the ids and partners of all the matching pages (the count, the
-pagination and the map come from it), one for the cards of the page shown, one for the centre
-directory's address."""
+every facet count, the count of the matching pages, the ids of the page shown and their cards,
+the partner centres listed under the map (counted in SQL, then read) and the centre directory's
+address. The map's own data (every partner centre of
+the matching projects) come from a separate address, fetched by the map's script."""
 
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count, F, Max
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
@@ -165,12 +166,11 @@ def _sorted_values(name, values):
     return sorted(values, key=lambda v: (-v[2], v[1].casefold()))
 
 
-def matching_rows(pages, filters, search_ids):
-    """[(id, partners)] of every matching page, newest funded first."""
-    ordered = _filtered(pages, filters, search_ids).order_by(
+def matching_pages(pages, filters, search_ids):
+    """The matching pages, newest funded first."""
+    return _filtered(pages, filters, search_ids).order_by(
         F("funded_on").desc(nulls_last=True), "-pk"
     )
-    return list(ordered.values_list("pk", "partners"))
 
 
 CARD_FIELDS = (
@@ -211,29 +211,45 @@ def project_cards(ids, request):
     return cards
 
 
-def centre_places(rows, centre_url):
-    """The partner centres of the matching projects, each once, with how many of them it
-    takes part in: [{name, city, country, lat, lng, url, detail, projects}] by name."""
-    centres = {}
-    for _pk, partners in rows:
-        for partner in partners or ():
-            key = partner.get("centre_id") or partner.get("slug") or partner.get("name")
-            place = centres.get(key)
-            if place is None:
-                slug = partner.get("slug")
-                place = centres[key] = {
-                    "name": partner.get("name", ""),
-                    "city": partner.get("city", ""),
-                    "country": partner.get("country_name") or partner.get("country", ""),
-                    "lat": partner.get("latitude"),
-                    "lng": partner.get("longitude"),
-                    "url": centre_url(slug) if centre_url and slug else None,
-                    "projects": 0,
-                }
-            place["projects"] += 1
-    for place in centres.values():
-        place["detail"] = ", ".join(part for part in (place["city"], place["country"]) if part)
-    return sorted(centres.values(), key=lambda p: (p["name"].casefold(), p["city"]))
+def centre_places(matching, centre_url, *, limit=None):
+    """The partner centres of the `matching` pages, each once with how many of them it takes
+    part in, most projects first: ([{name, city, country, lat, lng, url, detail, projects}],
+    how many centres in all). Counted in SQL from the pages' "centre" facet rows, then the
+    centres' own rows (their address and place today): two queries, three with `limit`."""
+    from projects.models import Centre
+
+    counted = (
+        ProjectPageFacet.objects.filter(facet="centre", page__in=matching.order_by().values("pk"))
+        .order_by()
+        .values("value")
+        .annotate(projects=Count("page_id"), name=Max("label"))
+        .order_by("-projects", "name", "value")
+    )
+    total = None
+    if limit is not None:
+        total = counted.count()
+        counted = counted[:limit]
+    counts = {int(row["value"]): row["projects"] for row in counted if row["value"].isdigit()}
+    centres = Centre.objects.filter(pk__in=counts).only(
+        "name", "slug", "city", "country", "latitude", "longitude"
+    )
+    places = []
+    for centre in centres:
+        country = str(centre.country.name) or centre.country.code
+        places.append(
+            {
+                "name": centre.name,
+                "city": centre.city,
+                "country": country,
+                "lat": float(centre.latitude) if centre.latitude is not None else None,
+                "lng": float(centre.longitude) if centre.longitude is not None else None,
+                "url": centre_url(centre.slug) if centre_url and centre.slug else None,
+                "detail": ", ".join(part for part in (centre.city, country) if part),
+                "projects": counts[centre.pk],
+            }
+        )
+    places.sort(key=lambda p: (-p["projects"], p["name"].casefold(), p["city"]))
+    return places, len(places) if total is None else total
 
 
 def centre_url_maker(index, request):
@@ -283,6 +299,11 @@ def facet_groups(counts, filters, base_url):
     return groups
 
 
+# The centres listed under the map (most projects first); the map itself shows every one,
+# from its own address (ProjectIndexPage.map_data), and `?places=all` lists them all.
+PLACES_LISTED = 30
+
+
 def showcase_context(page, request):
     filters = showcase_filters(request.GET)
     base_url = page.get_url(request=request)
@@ -290,28 +311,52 @@ def showcase_context(page, request):
     search_ids = _search_ids(filters.query) if filters.query else None
     counts = facet_counts(pages, filters, search_ids)
     groups = facet_groups(counts, filters, base_url)
-    rows = matching_rows(pages, filters, search_ids)
-    result_page = Paginator([pk for pk, _partners in rows], PAGE_SIZE).get_page(
-        request.GET.get("page")
+    matching = matching_pages(pages, filters, search_ids)
+    paginator = Paginator(matching.values_list("pk", flat=True), PAGE_SIZE)
+    result_page = paginator.get_page(request.GET.get("page"))
+    all_places = request.GET.get("places") == "all"
+    places, place_count = centre_places(
+        matching,
+        centre_url_maker(page, request),
+        limit=None if all_places else PLACES_LISTED,
     )
-    places = centre_places(rows, centre_url_maker(page, request))
     chosen = [group for group in groups if group["chosen"]]
+    query = filters.url("", page=None)  # "?country=FR&q=…" or ""
     return {
         "filters": filters,
         "facet_groups": groups,
         "chosen_facets": chosen,
         "unknown_facets": [group for group in chosen if group["chosen_unknown"]],
-        "result_count": len(rows),
+        "result_count": paginator.count,
         "result_page": result_page,
         "cards": project_cards(list(result_page.object_list), request),
         "page_links": _page_links(result_page, filters, base_url),
         "places": places,
+        "place_count": place_count,
+        "places_all_url": None
+        if all_places or place_count <= len(places)
+        else filters.url(base_url) + ("&" if query else "?") + "places=all#map-title",
+        "map_data_url": base_url + page.reverse_subpage("map_data") + query,
         "showcase_url": base_url,
         "clear_url": base_url if filters.active else None,
         "search_remove_url": filters.url(base_url, q=""),
         "search_hidden": [(name, value) for name, value in filters.facets.items()],
         "feed_url": base_url + page.reverse_subpage("feed"),
     }
+
+
+def map_data(page, request):
+    """Every partner centre of the projects the showcase's filters match, for its map:
+    [{name, lat, lng, url, detail}] of those placed."""
+    filters = showcase_filters(request.GET)
+    search_ids = _search_ids(filters.query) if filters.query else None
+    matching = matching_pages(showcase_pages(page), filters, search_ids)
+    places, _total = centre_places(matching, centre_url_maker(page, request))
+    return [
+        {key: place[key] for key in ("name", "lat", "lng", "url", "detail")}
+        for place in places
+        if place["lat"] is not None and place["lng"] is not None
+    ]
 
 
 def _page_links(result_page, filters, base_url):

@@ -143,6 +143,8 @@ def project_values(project, *, language, funded_on, shares):
     facets = {("country", code, names[code]) for code in countries}
     facets |= {("theme", t["slug"], t["name"]) for t in themes}
     facets.add(("call", project.call.slug, project.call.title))
+    # The partner centres: the showcase's map counts them in SQL (not a filter of the page).
+    facets |= {("centre", str(p["centre_id"]), p["name"][:200]) for p in partners}
     facets.add(("status", status, status_label))
     if year:
         facets.add(("year", str(year), str(year)))
@@ -205,7 +207,7 @@ def _update(page, values):
 
 
 # Sub-addresses of the index pages (RoutablePageMixin routes), which a child's slug would hide.
-RESERVED_SLUGS = {"feed"}
+RESERVED_SLUGS = {"feed", "map"}
 
 
 def _unique_slug(parent, slug):

@@ -38,7 +38,8 @@ class CentreIndexPage(RoutablePageMixin, Page):
                 "filters": filters,
                 "result_page": page,
                 "entries": centres.directory_entries(page, centre_url),
-                "places": centres.directory_places(filters, centre_url),
+                "map_data_url": self.subpage_url(request, "map_data")
+                + (f"?{filters.as_query().rstrip('&')}" if filters.active else ""),
                 "filter_query": filters.as_query(),
                 "connections_url": self.subpage_url(request, "connections"),
             },
@@ -71,6 +72,19 @@ class CentreIndexPage(RoutablePageMixin, Page):
                 "directory_url": self.get_url(request=request),
             },
         )
+
+    # Declared before the centre's route, as "connections".
+    @path("map/", name="map_data")
+    def map_data(self, request):
+        """The directory map's places (/en/centres/map/?country=FR…): every centre the same
+        filters match, fetched by the map's script (too many to carry in the page)."""
+        from django.http import JsonResponse
+
+        from cms import centres
+
+        filters = centres.directory_filters(request.GET, centres.directory_options())
+        places = centres.directory_places(filters, self.centre_url_maker(request))
+        return JsonResponse(places, safe=False)
 
     @path("<slug:slug>/", name="centre")
     def centre(self, request, slug):

@@ -38,6 +38,16 @@ class ProjectIndexPage(RoutablePageMixin, Page):
         context.update(showcase_context(self, request))
         return context
 
+    @path("map/", name="map_data")
+    def map_data(self, request):
+        """The map's places (/en/projects/map/?country=FR…): every partner centre of the
+        projects the same filters match, fetched by the map's script (too many for the page)."""
+        from django.http import JsonResponse
+
+        from cms.showcase import map_data
+
+        return JsonResponse(map_data(self, request), safe=False)
+
     @path("feed/", name="feed")
     def feed(self, request):
         """The Atom feed of the newest funded projects (/en/projects/feed/)."""

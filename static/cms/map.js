@@ -1,6 +1,6 @@
 // The public maps: every element with data-map gets a Leaflet map of the places in the JSON
-// script it names (data-map="<id of a script type=application/json>"): [{name, lat, lng, url,
-// detail}]. The same places are always listed in the page, so nothing depends on this script
+// script it names (data-map="<id of a script type=application/json>") or, with data-src, of
+// those that address answers: [{name, lat, lng, url, detail}]. The same places are always listed in the page, so nothing depends on this script
 // or on the tile server answering.
 (function () {
   "use strict";
@@ -9,10 +9,28 @@
     span.textContent = text == null ? "" : String(text);
     return span.innerHTML;
   }
-  function draw(element) {
+  function load(element) {
+    if (typeof L === "undefined") return;
+    if (element.dataset.src) {
+      // A page with many places names the address of their list instead of carrying it.
+      fetch(element.dataset.src, { headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        })
+        .then(function (places) {
+          draw(element, places);
+        })
+        .catch(function () {
+          /* the list in the page stays: nothing else to do */
+        });
+      return;
+    }
     var source = document.getElementById(element.dataset.map);
-    if (!source || typeof L === "undefined") return;
-    var places = JSON.parse(source.textContent).filter(function (p) {
+    if (source) draw(element, JSON.parse(source.textContent));
+  }
+  function draw(element, all) {
+    var places = all.filter(function (p) {
       return p.lat !== null && p.lng !== null;
     });
     if (!places.length) return;
@@ -38,7 +56,7 @@
     element.dataset.ready = "true";
   }
   function start() {
-    document.querySelectorAll("[data-map]").forEach(draw);
+    document.querySelectorAll("[data-map]").forEach(load);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

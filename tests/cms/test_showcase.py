@@ -289,10 +289,59 @@ def test_the_map_lists_each_partner_centre_once_with_its_projects(client, public
         ["Schaubühne Lindenfels", "Leipzig", "Germany", "2"],
         ["Teatro Comunale", "Bologna", "Italy", "1"],
     ]
-    # The map's data are the same places, linked to their pages in the centre directory.
     page = soup(client.get("/en/projects/?theme=music"))
-    assert page.select_one("#showcase-places") is not None
     assert page.select_one(".map-list tbody a")["href"] == f"/en/centres/{lyon.slug}/"
+    # The map's data are the same places, from the map's own address under the same filters.
+    source = page.select_one('[data-map="showcase-places"]')["data-src"]
+    assert source == "/en/projects/map/?theme=music"
+    places = client.get(source).json()
+    assert [(p["name"], p["url"], p["detail"]) for p in places] == [
+        ("Les Subsistances", f"/en/centres/{lyon.slug}/", "Lyon, France"),
+        ("Schaubühne Lindenfels", f"/en/centres/{leipzig.slug}/", "Leipzig, Germany"),
+        ("Teatro Comunale", f"/en/centres/{bologna.slug}/", "Bologna, Italy"),
+    ]
+    assert places[0]["lat"] == pytest.approx(45.764043)
+    assert [p["name"] for p in client.get("/en/projects/map/?theme=heritage").json()] == [
+        "Schaubühne Lindenfels",
+        "Teatro Comunale",
+    ]
+
+
+def test_the_map_list_shows_the_busiest_centres_and_links_to_them_all(
+    client, public_site, monkeypatch
+):
+    from cms import showcase
+
+    monkeypatch.setattr(showcase, "PLACES_LISTED", 2)
+    lyon = centre_in("FR", name="Les Subsistances")
+    leipzig = centre_in("DE", name="Schaubühne Lindenfels")
+    bologna = centre_in("IT", name="Teatro Comunale")
+    porto = centre_in("PT", name="Coliseu")
+    funded_project(centres=[lyon, leipzig], themes=("music",))
+    funded_project(centres=[leipzig, bologna], themes=("music",))
+    funded_project(centres=[porto, leipzig, lyon], themes=("music",))
+
+    page = soup(client.get("/en/projects/?theme=music"))
+    rows = [row.th.get_text(strip=True) for row in page.select(".map-list tbody tr")]
+    assert rows == ["Schaubühne Lindenfels", "Les Subsistances"]  # 3 projects, then 2
+    assert "The 2 centres with the most projects, of 4" in page.select_one(".map-list summary").text
+    link = page.select_one(".map-list p a")
+    assert link["href"] == "/en/projects/?theme=music&places=all#map-title"
+    everything = soup(client.get(link["href"]))
+    rows = [row.th.get_text(strip=True) for row in everything.select(".map-list tbody tr")]
+    assert rows == ["Schaubühne Lindenfels", "Les Subsistances", "Coliseu", "Teatro Comunale"]
+    assert everything.select_one(".map-list").has_attr("open")
+    assert everything.select_one(".map-list p a") is None
+    # The map always has them all.
+    assert len(client.get("/en/projects/map/?theme=music").json()) == 4
+
+
+def test_the_map_data_answer_bad_filters_with_an_empty_list(client, public_site):
+    funded_project(countries=("FR", "DE"))
+    for query in ("?country=ZZ", "?q=%22", "?theme=" + "x" * 300, "?page=abc&year=-1"):
+        response = client.get("/en/projects/map/" + query)
+        assert response.status_code == 200, query
+        assert response.json() == [], query
 
 
 def test_the_french_showcase_has_the_french_labels(client, varied):
@@ -324,7 +373,12 @@ def _make(n, offset):
         )
 
 
-PATHS = ("/en/projects/", "/en/projects/?country=FR&theme=music&q=stages&page=2")
+PATHS = (
+    "/en/projects/",
+    "/en/projects/?country=FR&theme=music&q=stages&page=2",
+    "/en/projects/map/",
+    "/en/projects/map/?country=FR&q=stages",
+)
 
 
 def test_the_number_of_queries_does_not_grow_with_the_projects(client, public_site):

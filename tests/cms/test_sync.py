@@ -104,6 +104,7 @@ def test_approving_publishes_the_page_in_english_and_french(
         ("status", "ongoing", "Ongoing"),
         ("year", str(english.year), str(english.year)),
         ("countries", "3", "3"),
+        *(("centre", str(p["centre_id"]), p["name"]) for p in english.partners),
     }
     # The French page names countries and the status in French.
     assert [p["country_name"] for p in french.partners] == ["France", "Belgique", "Croatie"]
@@ -299,3 +300,24 @@ def test_the_synced_fields_are_read_only_in_the_editor(client, public_site):
     assert {"hero_image", "hero_credit", "body"} <= form_fields
     # The synced values are shown, read-only.
     assert "SHS" in form.get_text()
+
+
+def test_the_migration_gives_existing_pages_their_centre_facets(public_site):
+    import importlib
+
+    from django.apps import apps
+
+    from cms.models import ProjectPageFacet
+    from tests.cms.showcase_data import funded_project
+
+    project = funded_project(countries=("FR", "DE"))
+    english = page_in(project, "en")
+    expected = {f for f in facets_of(english) if f[0] == "centre"}
+    assert len(expected) == 2
+    ProjectPageFacet.objects.filter(facet="centre").delete()  # pages synced before the facet
+
+    migration = importlib.import_module("cms.migrations.0003_centre_facets")
+    migration.add_centre_facets(apps, None)
+    migration.add_centre_facets(apps, None)  # twice: nothing more
+    assert {f for f in facets_of(english) if f[0] == "centre"} == expected
+    assert ProjectPageFacet.objects.filter(facet="centre").count() == 4  # two pages

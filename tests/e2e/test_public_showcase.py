@@ -52,6 +52,10 @@ def test_a_visitor_filters_the_showcase_by_country_then_searches(
     cards = page.locator(".project-card h3")
     assert cards.all_inner_texts() == ["Bologna Sounds (BOS)"]
     assert page.get_by_role("link", name="Clear all filters").is_visible()
+    # The map fetched its places from its own address, under the same filters: the three
+    # partners of the project shown.
+    page.wait_for_selector('[data-map="showcase-places"][data-ready="true"]')
+    assert page.locator("#showcase-places-map .leaflet-marker-icon").count() == 3
     # The map's list of centres, below the map, names the partners of the project shown.
     page.get_by_text("List of the 3 centres").click()
     assert page.get_by_role("link", name="Teatro Comunale").is_visible()
