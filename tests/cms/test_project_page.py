@@ -295,6 +295,25 @@ def test_similar_projects_share_themes_first_then_countries_then_the_call(client
     ]
 
 
+def test_similar_projects_are_kept_until_a_page_changes(client, public_site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    this = funded_project(themes=("music",), countries=("FR", "DE"), title="This")
+    funded_project(themes=("music",), countries=("IT", "ES"), title="Older")
+    assert similar_titles(client, this) == ["Older"]
+    with CaptureQueriesContext(connection) as kept:
+        similar_titles(client, this)
+    assert not [q for q in kept if "cms_projectpagefacet" in q["sql"]]  # not ranked again
+
+    # A newly funded project's sync replaces the version: it shows at once.
+    newer = funded_project(themes=("music",), countries=("FR", "DE"), title="Newer")
+    assert similar_titles(client, this) == ["Newer", "Older"]
+    # So does an editor unpublishing one.
+    pages_of(newer).unpublish()
+    assert similar_titles(client, this) == ["Older"]
+
+
 def test_a_project_sharing_nothing_has_no_similar_projects(client, public_site):
     lonely = funded_project(themes=("climate",), countries=("NL", "PL"))
     funded_project(themes=("music",), countries=("FR", "DE"))
