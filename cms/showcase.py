@@ -215,7 +215,7 @@ def centre_places(matching, centre_url, *, limit=None):
     """The partner centres of the `matching` pages, each once with how many of them it takes
     part in, most projects first: ([{name, city, country, lat, lng, url, detail, projects}],
     how many centres in all). Counted in SQL from the pages' "centre" facet rows, then the
-    centres' own rows (their address and place today): two queries, three with `limit`."""
+    centres' own rows (their address and place today) of the first `limit`: two queries."""
     from projects.models import Centre
 
     counted = (
@@ -225,11 +225,11 @@ def centre_places(matching, centre_url, *, limit=None):
         .annotate(projects=Count("page_id"), name=Max("label"))
         .order_by("-projects", "name", "value")
     )
-    total = None
-    if limit is not None:
-        total = counted.count()
-        counted = counted[:limit]
-    counts = {int(row["value"]): row["projects"] for row in counted if row["value"].isdigit()}
+    # Every centre's count in one read (a few thousand short rows at most): the total and the
+    # busiest `limit` come from it, where a COUNT and a LIMIT would aggregate twice.
+    rows = [(row["value"], row["projects"]) for row in counted if row["value"].isdigit()]
+    total = len(rows)
+    counts = {int(value): projects for value, projects in rows[:limit]}
     centres = Centre.objects.filter(pk__in=counts).only(
         "name", "slug", "city", "country", "latitude", "longitude"
     )
@@ -249,7 +249,7 @@ def centre_places(matching, centre_url, *, limit=None):
             }
         )
     places.sort(key=lambda p: (-p["projects"], p["name"].casefold(), p["city"]))
-    return places, len(places) if total is None else total
+    return places, total
 
 
 def centre_url_maker(index, request):
