@@ -349,6 +349,9 @@ def public_pages():
         ("public project page", f"/en/projects/{biggest}/"),
         ("public Project Fair", "/en/fair/"),
         ("public centre directory", "/en/centres/"),
+        # The maps' places, fetched by the map's script after the page.
+        ("public showcase map data", "/en/projects/map/"),
+        ("public directory map data", "/en/centres/map/"),
     ]
 
 
