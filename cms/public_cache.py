@@ -6,7 +6,8 @@ Python (routing, templates); answering from the cache costs one cache round trip
 
 What is kept: anonymous GET answers (HEAD is served from them too) of the public site, /en/…
 and /fr/…, /sitemap*.xml and /robots.txt, keyed by host, language, path and query string (its
-parameters in a canonical order: `?b=1&a=2` and `?a=2&b=1` are the same page). Only plain,
+parameters in a canonical order: `?b=1&a=2` and `?a=2&b=1` are the same page), and whether the
+client accepts gzip (the maps' data are compressed for those that do). Only plain,
 finished pages: status 200, not streamed, no cookie set, session untouched, no CSRF token used
 (a page with a POST form is never shared), no flash message, no CSP nonce used (a nonce handed
 to every visitor protects nothing), no `Cache-Control: private/no-store` from the view, at
@@ -88,6 +89,8 @@ def entry_key(request):
         request.path,
         canonical_query(request.META.get("QUERY_STRING", "")),
         *(request.headers.get(name, "") for name in VARYING_HEADERS),
+        # Some answers (the maps' data) are compressed for a client that accepts gzip.
+        "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "",
     ]
     return ENTRY_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 

@@ -6,6 +6,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.gzip import gzip_page
 
 from cms.middleware import DATABASE_ERRORS
 
@@ -19,6 +20,13 @@ def is_api(request):
 def api_error(detail, status):
     """The API's error shape ({"detail": …}, as DRF's), for errors raised outside its views."""
     return JsonResponse({"detail": str(detail)}, status=status)
+
+
+def compressed_json(request, data):
+    """`data` as JSON, gzip-compressed for a client that accepts it (Vary: Accept-Encoding).
+    For public data only: compressing a page that holds a secret next to what a visitor can
+    inject would leak it (BREACH), which is why the site has no GZipMiddleware."""
+    return gzip_page(lambda request: JsonResponse(data, safe=False))(request)
 
 
 def database_status():

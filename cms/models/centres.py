@@ -78,13 +78,12 @@ class CentreIndexPage(RoutablePageMixin, Page):
     def map_data(self, request):
         """The directory map's places (/en/centres/map/?country=FR…): every centre the same
         filters match, fetched by the map's script (too many to carry in the page)."""
-        from django.http import JsonResponse
-
         from cms import centres
+        from cms.views import compressed_json
 
         filters = centres.directory_filters(request.GET, centres.directory_options())
         places = centres.directory_places(filters, self.centre_url_maker(request))
-        return JsonResponse(places, safe=False)
+        return compressed_json(request, places)
 
     @path("<slug:slug>/", name="centre")
     def centre(self, request, slug):

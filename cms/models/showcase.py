@@ -42,11 +42,10 @@ class ProjectIndexPage(RoutablePageMixin, Page):
     def map_data(self, request):
         """The map's places (/en/projects/map/?country=FR…): every partner centre of the
         projects the same filters match, fetched by the map's script (too many for the page)."""
-        from django.http import JsonResponse
-
         from cms.showcase import map_data
+        from cms.views import compressed_json
 
-        return JsonResponse(map_data(self, request), safe=False)
+        return compressed_json(request, map_data(self, request))
 
     @path("feed/", name="feed")
     def feed(self, request):

@@ -146,6 +146,19 @@ def test_query_strings_are_distinct_keys_in_any_order(client, site_tree):
     assert client.get("/en/?a=2&a=1")["X-Cache"] == "miss"
 
 
+def test_a_compressed_answer_is_kept_apart_from_the_plain_one(client, public_site):
+    from tests.cms.showcase_data import funded_project
+
+    funded_project(countries=("FR", "DE"))
+    url = "/en/projects/map/"
+    get(client, url, HTTP_ACCEPT_ENCODING="gzip")
+    packed, queries = get(client, url, HTTP_ACCEPT_ENCODING="gzip")
+    assert (packed["X-Cache"], packed["Content-Encoding"], queries) == ("hit", "gzip", 0)
+    plain, _ = get(client, url)  # a client without gzip never gets the compressed bytes
+    assert plain["X-Cache"] == "miss" and "Content-Encoding" not in plain
+    assert len(plain.json()) == 2
+
+
 def test_languages_and_hosts_are_distinct_keys(client, site_tree):
     english = client.get("/en/")
     french = client.get("/fr/")

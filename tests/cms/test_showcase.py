@@ -336,6 +336,22 @@ def test_the_map_list_shows_the_busiest_centres_and_links_to_them_all(
     assert len(client.get("/en/projects/map/?theme=music").json()) == 4
 
 
+def test_the_map_data_are_compressed_for_a_client_that_accepts_gzip(client, public_site):
+    import gzip
+    import json
+
+    funded_project(countries=("FR", "DE"))
+    plain = client.get("/en/projects/map/")
+    assert "Content-Encoding" not in plain
+    packed = client.get("/en/projects/map/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    directory = client.get("/en/centres/map/", HTTP_ACCEPT_ENCODING="gzip")
+    assert directory["Content-Encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(directory.content))) == 2
+
+
 def test_the_map_data_answer_bad_filters_with_an_empty_list(client, public_site):
     funded_project(countries=("FR", "DE"))
     for query in ("?country=ZZ", "?q=%22", "?theme=" + "x" * 300, "?page=abc&year=-1"):
