@@ -201,10 +201,12 @@ def project_cards(ids, request):
         if page is None:  # unpublished between the two queries
             continue
         country_names = []
-        for partner in page.partners:
+        for partner in page.partners:  # the lead first (the sync's order)
             name = partner.get("country_name") or partner.get("country", "")
             if name and name not in country_names:
                 country_names.append(name)
+        # The lead's country, then the others by name (not by their centres' names).
+        country_names[1:] = sorted(country_names[1:], key=str.casefold)
         cards.append(
             {"page": page, "url": page.get_url(request=request), "countries": country_names}
         )

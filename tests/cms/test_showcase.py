@@ -254,7 +254,12 @@ def test_the_cards(client, public_site):
         title="Shared Stages",
         acronym="SHS",
         slug="shared-stages",
-        countries=("FR", "DE", "IT"),
+        # The lead, then centres whose names sort apart from their countries'.
+        centres=[
+            centre_in("FR", name="Zénith"),
+            centre_in("IT", name="Arena"),
+            centre_in("DE", name="Bühne"),
+        ],
         call=call,
         awarded=Decimal("20000"),
         start_date=date(2026, 9, 1),
@@ -266,7 +271,7 @@ def test_the_cards(client, public_site):
 
     assert card.h3.a["href"] == "/en/projects/shared-stages/"  # the project's own slug
     assert "(SHS)" in text
-    assert "France, Germany, Italy" in text
+    assert "France, Germany, Italy" in text  # the lead's country, then the others by name
     assert "Joint Projects 2027" in text
     assert "€ 20,000" in text
     assert "Sep 2026 – Aug 2027" in text
