@@ -61,6 +61,14 @@ def test_public_pages_in_a_browser(live_server, public_site, page, output_dir):
     page.goto(f"{live_server.url}/en/")
     assert page.get_by_role("heading", name="Recently funded projects").is_visible()
     assert page.get_by_role("link", name="River Voices").is_visible()
+    # The open call's card links to its page.
+    open_call = page.locator("#calls-title ~ ul").get_by_role("link", name="Joint Projects 2027")
+    assert open_call.get_attribute("href") == f"/en/calls/{call.slug}/"
+    # Every figure fits its box (the total granted is the widest).
+    overflowing = page.eval_on_selector_all(
+        ".figure-grid div", "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth).length"
+    )
+    assert overflowing == 0
     page.screenshot(path=output_dir / "home.png", full_page=True)
     assert_accessible(page)
 
