@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.safestring import mark_safe
 from django_countries import countries
 
+from cms.maps import map_place, map_places
 from cms.sync import SHOWN_STATES
 from projects.models import Centre, Discipline, JointProject, Partnership, PartnershipRole
 from workflow.states import PartnershipState, ProjectState
@@ -136,16 +137,16 @@ def directory_places(filters, centre_url):
         .order_by("name", "pk")
         .values_list("name", "slug", "city", "country", "latitude", "longitude")
     )
-    return [
-        {
-            "name": name,
-            "lat": float(latitude),
-            "lng": float(longitude),
-            "url": centre_url(slug),
-            "detail": f"{city}, {country_name(country)}",
-        }
+    return map_places(
+        map_place(
+            name=name,
+            lat=latitude,
+            lng=longitude,
+            url=centre_url(slug),
+            detail=f"{city}, {country_name(country)}",
+        )
         for name, slug, city, country, latitude, longitude in rows
-    ]
+    )
 
 
 def directory_entries(page, centre_url):
@@ -269,29 +270,24 @@ def centre_open_proposals(centre):
 
 def centre_places(centre, partners, centre_url):
     """The centre and its partners on the small map (those with coordinates)."""
-    places = []
-    if centre.latitude is not None and centre.longitude is not None:
-        places.append(
-            {
-                "name": centre.name,
-                "lat": float(centre.latitude),
-                "lng": float(centre.longitude),
-                "url": centre_url(centre.slug),
-                "detail": f"{centre.city}, {country_name(centre.country.code)}",
-            }
-        )
-    places.extend(
-        {
-            "name": partner["name"],
-            "lat": partner["lat"],
-            "lng": partner["lng"],
-            "url": partner["url"],
-            "detail": f"{partner['city']}, {partner['country_name']}",
-        }
-        for partner in partners
-        if partner["lat"] is not None and partner["lng"] is not None
+    itself = map_place(
+        name=centre.name,
+        lat=centre.latitude,
+        lng=centre.longitude,
+        url=centre_url(centre.slug),
+        detail=f"{centre.city}, {country_name(centre.country.code)}",
     )
-    return places
+    partners_placed = (
+        map_place(
+            name=partner["name"],
+            lat=partner["lat"],
+            lng=partner["lng"],
+            url=partner["url"],
+            detail=f"{partner['city']}, {partner['country_name']}",
+        )
+        for partner in partners
+    )
+    return map_places([itself, *partners_placed])
 
 
 def centre_structured_data(centre, url):

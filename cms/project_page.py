@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries as country_names
 from wagtail.models import Page
 
+from cms.maps import map_place, map_places
 from cms.models import CallPage, CentreIndexPage, ProjectPage, ProjectPageFacet, ShowcaseStatus
 from cms.navigation import TIMEOUT as NAVIGATION_TIMEOUT
 from cms.navigation import navigation_version
@@ -109,19 +110,18 @@ def partner_rows(page, centres_url):
     return rows
 
 
-def map_places(rows):
+def partner_places(rows):
     """The partners with coordinates, as cms/_map.html draws them."""
-    return [
-        {
-            "name": row["name"],
-            "lat": row["latitude"],
-            "lng": row["longitude"],
-            "url": row["url"],
-            "detail": f"{row['city']}, {row['country_name']} · {row['role']}",
-        }
+    return map_places(
+        map_place(
+            name=row["name"],
+            lat=row["latitude"],
+            lng=row["longitude"],
+            url=row["url"],
+            detail=f"{row['city']}, {row['country_name']} · {row['role']}",
+        )
         for row in rows
-        if row["latitude"] is not None and row["longitude"] is not None
-    ]
+    )
 
 
 def indicator_rows(indicators):
@@ -318,7 +318,7 @@ def project_page_context(page, request):
         "grant": euros(page.grant_amount),
         "partner_rows": rows,
         "country_names": sorted({row["country_name"] for row in rows if row["country_name"]}),
-        "map_places": map_places(rows),
+        "map_places": partner_places(rows),
         "indicators": indicator_rows(page.indicators),
         "hero": main_image,
         "similar_projects": similar_projects(page, request),

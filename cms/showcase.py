@@ -22,6 +22,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cms.maps import map_place, map_places
 from cms.models import ProjectPage, ProjectPageFacet, ShowcaseStatus
 
 PAGE_SIZE = 12
@@ -354,11 +355,10 @@ def map_data(page, request):
     search_ids = _search_ids(filters.query) if filters.query else None
     matching = matching_pages(showcase_pages(page), filters, search_ids)
     places, _total = centre_places(matching, centre_url_maker(page, request))
-    return [
-        {key: place[key] for key in ("name", "lat", "lng", "url", "detail")}
+    return map_places(
+        map_place(**{key: place[key] for key in ("name", "lat", "lng", "url", "detail")})
         for place in places
-        if place["lat"] is not None and place["lng"] is not None
-    ]
+    )
 
 
 def _page_links(result_page, filters, base_url):

@@ -4,13 +4,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import formats, timezone, translation
 
 from cms.models import CallPage
 from cms.public_selectors import CallStatus, call_status
 from cms.sync import call_pages_sync
+from tests.cms.query_counts import warm_query_count
 from tests.cms.showcase_data import funded_project
 from tests.factories import (
     AwardCriterionFactory,
@@ -228,15 +227,6 @@ def test_a_call_page_whose_call_was_deleted_still_answers(client, public_site):
     assert "This call is no longer published." in response.content.decode()
 
 
-def count_queries(client, url):
-    """The queries of a request once Wagtail's caches are warm: publishing a page clears
-    its site-root and menu caches, which the first request after it fills again."""
-    assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 def test_the_calls_index_runs_a_fixed_number_of_queries(client, public_site):
     def add_calls(n):
         for _ in range(n):
@@ -245,9 +235,9 @@ def test_the_calls_index_runs_a_fixed_number_of_queries(client, public_site):
             call_with_pages(opens_at=days(-90), deadline=days(-30))
 
     add_calls(2)
-    small = count_queries(client, "/en/calls/")
+    small = warm_query_count(client, "/en/calls/")
     add_calls(6)
-    large = count_queries(client, "/en/calls/")
+    large = warm_query_count(client, "/en/calls/")
     assert small == large <= 12
 
 
@@ -262,7 +252,7 @@ def test_a_call_page_runs_a_fixed_number_of_queries(client, public_site):
 
     add(1)
     url = f"/en/calls/{call.slug}/"
-    small = count_queries(client, url)
+    small = warm_query_count(client, url)
     add(4)
-    large = count_queries(client, url)
+    large = warm_query_count(client, url)
     assert small == large <= 12

@@ -5,11 +5,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cms.centres import PAGE_SIZE
 from projects.models import Discipline
+from tests.cms.query_counts import warm_query_count
 from tests.cms.showcase_data import centre_in, funded_project
 from tests.factories import CallFactory, JointProjectFactory, PartnershipFactory
 from workflow.states import PartnershipState, ProjectState
@@ -47,14 +46,6 @@ def discipline(slug, name, name_fr):
     return Discipline.objects.get_or_create(slug=slug, defaults={"name": name, "name_fr": name_fr})[
         0
     ]
-
-
-def query_count(client, path):
-    client.get(path)  # warms the per-process caches (site root paths, navigation)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return len(queries)
 
 
 # --- the directory ----------------------------------------------------------------------------
@@ -192,9 +183,9 @@ def test_the_directory_runs_a_fixed_number_of_queries(client, public_site):
         "/en/centres/map/?country=FR&discipline=theatre",
     ]
     make(1)
-    small = [query_count(client, path) for path in paths]
+    small = [warm_query_count(client, path) for path in paths]
     make(4)
-    large = [query_count(client, path) for path in paths]
+    large = [warm_query_count(client, path) for path in paths]
     assert large == small
     assert max(large) <= MAX_QUERIES
 
@@ -316,9 +307,9 @@ def test_a_centre_page_runs_a_fixed_number_of_queries(client, public_site):
             JointProjectFactory(lead_centre=centre, state=ProjectState.OPEN_FOR_PARTNERS)
 
     make(1)
-    small = query_count(client, path)
+    small = warm_query_count(client, path)
     make(4)
-    large = query_count(client, path)
+    large = warm_query_count(client, path)
     assert len(client.get(path).context["projects"]) == 5
     assert large == small
     assert large <= MAX_QUERIES
@@ -413,8 +404,8 @@ def test_connections_run_a_fixed_number_of_queries(client, public_site):
 
     paths = ["/en/centres/connections/", "/en/centres/connections/?country=FR"]
     make(1)
-    small = [query_count(client, path) for path in paths]
+    small = [warm_query_count(client, path) for path in paths]
     make(4)
-    large = [query_count(client, path) for path in paths]
+    large = [warm_query_count(client, path) for path in paths]
     assert large == small
     assert max(large) <= MAX_QUERIES

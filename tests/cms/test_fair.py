@@ -6,13 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cms import fair
 from projects.models import Discipline, JointProject, Partnership, Theme
+from tests.cms.query_counts import warm_queries
 from tests.factories import (
     CallFactory,
     CallTierFactory,
@@ -493,23 +492,15 @@ def make_proposals(count):
         project.themes.add(rural)
 
 
-def queries_for(client, path, params=None):
-    client.get(path, params)  # the menus, routes and URLs cached as after the first visitor
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path, params)
-    assert response.status_code == 200
-    return len(queries), response
-
-
 @pytest.mark.parametrize(
     "params", [None, {"country": "DE", "theme": "rural", "discipline": "music"}]
 )
 def test_the_fair_costs_the_same_queries_for_2_or_8_proposals(client, public_site, params):
     make_proposals(2)
-    small, response = queries_for(client, FAIR, params)
+    small, response = warm_queries(client, FAIR, params)
     assert len(listed(response)) == 2
     make_proposals(6)
-    large, response = queries_for(client, FAIR, params)
+    large, response = warm_queries(client, FAIR, params)
     assert len(listed(response)) == 8
     assert small == large
     assert large <= 12
@@ -519,10 +510,10 @@ def test_a_managers_fair_costs_the_same_queries_for_2_or_8_proposals(client, pub
     manager = member([CentreFactory(country="AT"), CentreFactory(country="AT")])
     verified_login(client, manager)
     make_proposals(2)
-    small, response = queries_for(client, FAIR)
+    small, response = warm_queries(client, FAIR)
     assert response.content.decode().count('type="radio"') == 4
     make_proposals(6)
-    large, response = queries_for(client, FAIR)
+    large, response = warm_queries(client, FAIR)
     assert response.content.decode().count('type="radio"') == 16
     assert small == large
     # The Fair's own 11 (its 10 for anyone, and the visitor's centres) plus what any signed-in

@@ -14,6 +14,7 @@ from wagtail.images.tests.utils import get_test_image_file
 
 from cms.models import ProjectPage, ShowcaseStatus
 from cms.sync import call_pages_sync
+from tests.cms.query_counts import warm_query_count
 from tests.cms.showcase_data import funded_project, pages_of
 from tests.factories import CallFactory
 
@@ -296,8 +297,6 @@ def test_similar_projects_share_themes_first_then_countries_then_the_call(client
 
 
 def test_similar_projects_are_kept_until_a_page_changes(client, public_site):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     this = funded_project(themes=("music",), countries=("FR", "DE"), title="This")
     funded_project(themes=("music",), countries=("IT", "ES"), title="Older")
@@ -333,30 +332,20 @@ def test_the_similar_cards_name_the_lead_and_countries(client, public_site):
     assert facts == {"Lead centre": other.lead_centre.name, "Countries": "Italy, Spain"}
 
 
-def queries_for(client, url):
-    """The queries of the page once the per-process caches are warm (the navigation and
-    Wagtail's site root paths, kept in Redis in production): the same page asked twice."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context.captured_queries)
-
-
 def test_the_page_costs_the_same_queries_whatever_the_partners_and_projects(client, public_site):
     call = CallFactory()
     call_pages_sync(call_id=call.pk)
     small = funded_project(countries=("FR", "DE"), themes=("music",), call=call)
     for _ in range(2):
         funded_project(countries=("FR", "IT"), themes=("music",), call=call)
-    small_count = queries_for(client, url_of(small))
+    small_count = warm_query_count(client, url_of(small))
 
     large = funded_project(
         countries=("FR", "DE", "IT", "ES", "BE", "PT", "PL", "NL"), themes=("music",), call=call
     )
     for _ in range(8):
         funded_project(countries=("FR", "IT"), themes=("music",), call=call)
-    large_count = queries_for(client, url_of(large))
+    large_count = warm_query_count(client, url_of(large))
 
     assert small_count == large_count <= 12
     print(f"project page: {small_count} queries (2 partners, 2 others), {large_count} (8, 10)")

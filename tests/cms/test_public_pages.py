@@ -8,25 +8,15 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import formats, translation
 from wagtail.documents.models import Document
 from wagtail.images import get_image_model
 
 from cms.models import NewsIndexPage, NewsPage, ResourceHubPage, StandardPage
+from tests.cms.query_counts import warm_query_count
 from tests.cms.showcase_data import funded_project, pages_of
 
 pytestmark = pytest.mark.django_db
-
-
-def count_queries(client, url):
-    """The queries of a request once Wagtail's caches are warm (publishing a page clears its
-    site-root and menu caches; the first request after it fills them again)."""
-    assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 def an_image(title="Stage"):
@@ -123,9 +113,9 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, public_site):
             with_hero_image(funded_project())
 
     add(2)
-    small = count_queries(client, "/en/")
+    small = warm_query_count(client, "/en/")
     add(6)
-    large = count_queries(client, "/en/")
+    large = warm_query_count(client, "/en/")
     assert small == large <= 12
 
 
@@ -219,9 +209,9 @@ def test_insights_run_a_fixed_number_of_queries(client, public_site):
             funded_project(countries=("FR", "DE", "IT")[: 2 + n % 2], themes=("heritage",))
 
     add(2)
-    small = count_queries(client, "/en/insights/")
+    small = warm_query_count(client, "/en/insights/")
     add(6)
-    large = count_queries(client, "/en/insights/")
+    large = warm_query_count(client, "/en/insights/")
     assert small == large <= 12
 
 
@@ -271,10 +261,10 @@ def test_the_news_index_runs_a_fixed_number_of_queries(client, public_site):
     index = news_index()
     for n in range(3):
         add_news(index, f"Small {n}", date(2026, 1, 1) + timedelta(days=n))
-    small = count_queries(client, "/en/news/")
+    small = warm_query_count(client, "/en/news/")
     for n in range(12):
         add_news(index, f"Large {n}", date(2026, 2, 1) + timedelta(days=n))
-    assert count_queries(client, "/en/news/") == small <= 12
+    assert warm_query_count(client, "/en/news/") == small <= 12
 
 
 # --- Resource hub and standard pages ---
@@ -325,9 +315,9 @@ def test_the_resource_hub_runs_a_fixed_number_of_queries(client, public_site):
             hub.add_child(instance=StandardPage(title=f"Guide {n}-{i}", slug=f"guide-{n}-{i}"))
 
     publish(2)
-    small = count_queries(client, "/en/resources/")
+    small = warm_query_count(client, "/en/resources/")
     publish(8)
-    assert count_queries(client, "/en/resources/") == small <= 12
+    assert warm_query_count(client, "/en/resources/") == small <= 12
 
 
 def test_a_standard_page_shows_its_introduction_and_body(client, public_site):
